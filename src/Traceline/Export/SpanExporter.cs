@@ -1,0 +1,47 @@
+namespace Traceline.Export;
+
+/// <summary>Sends ended spans somewhere: stdout, an OpenTelemetry collector, memory.</summary>
+/// <remarks>
+/// <para>
+/// A processor calls <see cref="ExportAsync"/> with one batch at a time, never concurrently. The batch's memory belongs
+/// to the processor and is reused once the returned task completes: copy what you keep.
+/// </para>
+/// <para>
+/// Exporters should honour the cancellation token (the processor's export timeout) and report failures as
+/// <see cref="ExportResult.Failure"/>; an exception is caught, counted and reported, and never reaches the app.
+/// </para>
+/// </remarks>
+public abstract class SpanExporter : IDisposable
+{
+    /// <summary>Gets or sets where this exporter reports its problems; its processor sets it.</summary>
+    internal TracelineDiagnostics Diagnostics { get; set; } = TracelineDiagnostics.Default;
+
+    /// <summary>Exports one batch.</summary>
+    /// <param name="batch">The spans, all ended and sampled.</param>
+    /// <param name="cancellationToken">Cancelled when the export timeout passes or the provider shuts down.</param>
+    /// <returns>Whether the batch was delivered.</returns>
+    public abstract ValueTask<ExportResult> ExportAsync(ReadOnlyMemory<Span> batch, CancellationToken cancellationToken);
+
+    /// <summary>Flushes anything the exporter buffers itself. The default does nothing.</summary>
+    /// <param name="cancellationToken">Cancelled when the flush times out.</param>
+    /// <returns><see langword="true"/> when everything was flushed.</returns>
+    public virtual ValueTask<bool> ForceFlushAsync(CancellationToken cancellationToken) => ValueTask.FromResult(true);
+
+    /// <summary>Releases what the exporter holds; called once, after the last export. The default does nothing.</summary>
+    /// <param name="cancellationToken">Cancelled when the shutdown times out.</param>
+    /// <returns>A task that completes when the exporter is shut down.</returns>
+    public virtual ValueTask ShutdownAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>Releases the exporter's resources.</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the exporter's resources.</summary>
+    /// <param name="disposing"><see langword="true"/> when called from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+}

@@ -1,0 +1,126 @@
+using System.Globalization;
+
+namespace Traceline;
+
+/// <summary>
+/// Where settings come from below code: the <c>Tracing</c> configuration section first, then the standard
+/// <c>OTEL_*</c> environment variables. Invalid values are reported once, naming the key and the value, and replaced
+/// by the default: configuration never crashes the app.
+/// </summary>
+internal sealed class SettingsSource
+{
+    /// <summary>The configuration section Traceline reads.</summary>
+    public const string SectionName = "Tracing";
+
+    private readonly Func<string, string?>? _configuration;
+    private readonly Func<string, string?> _environment;
+
+    public SettingsSource(Func<string, string?>? configuration, Func<string, string?> environment, TracelineDiagnostics diagnostics)
+    {
+        _configuration = configuration;
+        _environment = environment;
+        Diagnostics = diagnostics;
+    }
+
+    public TracelineDiagnostics Diagnostics { get; set; }
+
+    public static SettingsSource FromProcessEnvironment(TracelineDiagnostics diagnostics) =>
+        new(null, Environment.GetEnvironmentVariable, diagnostics);
+
+    /// <summary>Returns the raw value and the name of where it came from, configuration before environment.</summary>
+    public string? Get(string? configKey, string? environmentVariable, out string source)
+    {
+        if (configKey is not null && _configuration?.Invoke(configKey) is { } configured)
+        {
+            source = SectionName + ":" + configKey;
+            return configured;
+        }
+
+        if (environmentVariable is not null && _environment(environmentVariable) is { Length: > 0 } fromEnvironment)
+        {
+            source = environmentVariable;
+            return fromEnvironment;
+        }
+
+        source = configKey is not null ? SectionName + ":" + configKey : environmentVariable ?? string.Empty;
+        return null;
+    }
+
+    public string? GetString(string? configKey, string? environmentVariable) =>
+        Get(configKey, environmentVariable, out _) is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+
+    /// <summary>Reads a whole number in [<paramref name="min"/>, <paramref name="max"/>]; anything else is reported and gives <paramref name="fallback"/>.</summary>
+    public int GetInt(string? configKey, string? environmentVariable, int fallback, int min, int max)
+    {
+        var raw = Get(configKey, environmentVariable, out var source);
+        if (raw is null)
+        {
+            return fallback;
+        }
+
+        if (int.TryParse(raw.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            if (value >= min && value <= max)
+            {
+                return value;
+            }
+
+            var clamped = Math.Clamp(value, min, max);
+            Diagnostics.InvalidConfiguration(source, raw, clamped.ToString(CultureInfo.InvariantCulture), $"Expected a whole number from {min} to {max}.");
+            return clamped;
+        }
+
+        Diagnostics.InvalidConfiguration(source, raw, fallback.ToString(CultureInfo.InvariantCulture), $"Expected a whole number from {min} to {max}.");
+        return fallback;
+    }
+
+    /// <summary>Reads an optional whole number; <see langword="null"/> when absent or invalid (invalid is reported).</summary>
+    public int? GetOptionalInt(string? configKey, string? environmentVariable, int min, int max)
+    {
+        var raw = Get(configKey, environmentVariable, out var source);
+        if (raw is null)
+        {
+            return null;
+        }
+
+        if (int.TryParse(raw.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            if (value >= min && value <= max)
+            {
+                return value;
+            }
+
+            var clamped = Math.Clamp(value, min, max);
+            Diagnostics.InvalidConfiguration(source, raw, clamped.ToString(CultureInfo.InvariantCulture), $"Expected a whole number from {min} to {max}.");
+            return clamped;
+        }
+
+        Diagnostics.InvalidConfiguration(source, raw, "the default", $"Expected a whole number from {min} to {max}.");
+        return null;
+    }
+
+    /// <summary>Reads <c>true</c>/<c>false</c> (case-insensitive); anything else is reported and gives <paramref name="fallback"/>.</summary>
+    public bool GetBool(string? configKey, string? environmentVariable, bool fallback)
+    {
+        var raw = Get(configKey, environmentVariable, out var source);
+        if (raw is null)
+        {
+            return fallback;
+        }
+
+        if (bool.TryParse(raw.Trim(), out var value))
+        {
+            return value;
+        }
+
+        Diagnostics.InvalidConfiguration(source, raw, fallback ? "true" : "false", "Expected true or false.");
+        return fallback;
+    }
+
+    /// <summary>Reports a value that the caller found invalid.</summary>
+    public void ReportInvalid(string? configKey, string? environmentVariable, string fallback, string expected)
+    {
+        var raw = Get(configKey, environmentVariable, out var source);
+        Diagnostics.InvalidConfiguration(source, raw ?? string.Empty, fallback, expected);
+    }
+}

@@ -1,0 +1,428 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace Traceline;
+
+/// <summary>
+/// One timed operation in a trace: a name, a kind, a parent, attributes, events, links and a status.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Start spans with <see cref="Tracer.StartSpan(string, SpanKind)"/>; a started span is current in its async flow
+/// (<see cref="Current"/>) until it ends, and ending it restores the span that was current before. End a span exactly
+/// where it started: <c>using var span = tracer.StartSpan("work");</c>.
+/// </para>
+/// <para>
+/// A span that the sampler dropped is non-recording: it carries its <see cref="Context"/> so the trace still
+/// propagates, and every setter is a cheap no-op. After <see cref="End()"/> the span is read-only and further changes
+/// are ignored. Setters are safe to call from several threads; readers (exporters) read a span only after it ended.
+/// </para>
+/// </remarks>
+[DebuggerDisplay("{Name,nq} {Context}")]
+public sealed class Span : IDisposable
+{
+    private const int StateActive = 0;
+    private const int StateEnded = 1;
+
+    private readonly Tracer? _tracer; // null: non-recording
+    private readonly SpanContext _context;
+    private readonly SpanId _parentSpanId;
+    private readonly TraceFlags _parentFlags;
+    private readonly bool _parentIsRemote;
+    private readonly SpanKind _kind;
+    private readonly long _startTimestamp;
+    private readonly long _startUnixNanos;
+    private string _name;
+    private long _endUnixNanos;
+    private Span? _previous;
+    private AttributeBag _attributes;
+    private SpanDetails? _details;
+    private SpanStatusCode _status;
+    private int _state;
+    private int _gate;
+
+    internal Span(Tracer? tracer, string name, SpanKind kind, in SpanContext context, in SpanContext parent, long startTimestamp, long startUnixNanos)
+    {
+        _tracer = tracer;
+        _name = name;
+        _kind = kind;
+        _context = context;
+        _parentSpanId = parent.SpanId;
+        _parentFlags = parent.TraceFlags;
+        _parentIsRemote = parent.IsRemote;
+        _startTimestamp = startTimestamp;
+        _startUnixNanos = startUnixNanos;
+    }
+
+    /// <summary>Gets the span that is current in this async flow, or <see langword="null"/>.</summary>
+    /// <remarks>The current span flows with <see cref="ExecutionContext"/>: across <c>await</c>, into <c>Task.Run</c>, and not past <see cref="ExecutionContext.SuppressFlow"/>.</remarks>
+    public static Span? Current => CurrentSpan.Value;
+
+    /// <summary>Gets the span's context: trace id, span id, flags and trace state.</summary>
+    public SpanContext Context => _context;
+
+    /// <summary>Gets the span's name.</summary>
+    public string Name => _name;
+
+    /// <summary>Gets the span's kind.</summary>
+    public SpanKind Kind => _kind;
+
+    /// <summary>Gets the parent's span id, or the invalid (all-zero) id for a root span.</summary>
+    public SpanId ParentSpanId => _parentSpanId;
+
+    /// <summary>Gets the parent's context as this span saw it, or <see langword="default"/> for a root span.</summary>
+    public SpanContext Parent => _parentSpanId.IsValid
+        ? new SpanContext(_context.TraceId, _parentSpanId, _parentFlags, _context.TraceState, _parentIsRemote)
+        : default;
+
+    /// <summary>Gets whether this span records what is set on it (the sampler kept it and its provider is running).</summary>
+    public bool IsRecording => _tracer is not null;
+
+    /// <summary>Gets whether <see cref="End()"/> has been called.</summary>
+    public bool IsEnded => Volatile.Read(ref _state) == StateEnded;
+
+    /// <summary>Gets the tracer that started this span, or <see langword="null"/> for a non-recording span.</summary>
+    public Tracer? Tracer => _tracer;
+
+    /// <summary>Gets the instrumentation scope (the tracer's name and version), or <see langword="null"/> for a non-recording span.</summary>
+    public InstrumentationScope? Scope => _tracer?.Scope;
+
+    /// <summary>Gets the resource of the provider that started this span, or <see langword="null"/> for a non-recording span.</summary>
+    public Resource? Resource => _tracer?.Provider.Resource;
+
+    /// <summary>Gets when the span started.</summary>
+    public DateTimeOffset StartTime => UnixTime.ToDateTimeOffset(_startUnixNanos);
+
+    /// <summary>Gets when the span ended, or <see langword="null"/> while it runs.</summary>
+    public DateTimeOffset? EndTime => IsEnded ? UnixTime.ToDateTimeOffset(_endUnixNanos) : null;
+
+    /// <summary>Gets the duration, exact to the clock's tick; <see cref="TimeSpan.Zero"/> while the span runs.</summary>
+    public TimeSpan Duration => IsEnded ? TimeSpan.FromTicks((_endUnixNanos - _startUnixNanos) / 100) : TimeSpan.Zero;
+
+    /// <summary>Gets the attributes in the order they were first set.</summary>
+    public ReadOnlySpan<SpanAttribute> Attributes => _attributes.Items;
+
+    /// <summary>Gets the events in the order they were added.</summary>
+    public IReadOnlyList<SpanEvent> Events => (IReadOnlyList<SpanEvent>?)_details?.Events ?? [];
+
+    /// <summary>Gets the links in the order they were added.</summary>
+    public ReadOnlySpan<SpanLink> Links => _details is { } d ? d.Links.AsSpan(0, d.LinkCount) : default;
+
+    /// <summary>Gets the status code.</summary>
+    public SpanStatusCode Status => _status;
+
+    /// <summary>Gets the description given with an <see cref="SpanStatusCode.Error"/> status, or <see langword="null"/>.</summary>
+    public string? StatusDescription => _details?.StatusDescription;
+
+    /// <summary>Gets how many attributes the span limits refused.</summary>
+    public int DroppedAttributeCount => _attributes.DroppedCount;
+
+    /// <summary>Gets how many events the span limits refused.</summary>
+    public int DroppedEventCount => _details?.DroppedEvents ?? 0;
+
+    /// <summary>Gets how many links the span limits refused.</summary>
+    public int DroppedLinkCount => _details?.DroppedLinks ?? 0;
+
+    internal long StartUnixNanos => _startUnixNanos;
+
+    internal long EndUnixNanos => _endUnixNanos;
+
+    internal SpanDetails? Details => _details;
+
+    /// <summary>Renames the span, for example once the route is known. Ignored after the span ended.</summary>
+    /// <param name="name">The new name.</param>
+    /// <returns>This span, for chaining.</returns>
+    public Span UpdateName(string name)
+    {
+        if (_tracer is not null && name is not null && Enter())
+        {
+            _name = name;
+            Exit();
+        }
+
+        return this;
+    }
+
+    /// <summary>Sets an attribute; a key set before is overwritten in place. Ignored after the span ended or when it is not recording.</summary>
+    /// <param name="key">The attribute name.</param>
+    /// <param name="value">The value; an empty value (for example a <see langword="null"/> string) is ignored.</param>
+    /// <returns>This span, for chaining.</returns>
+    /// <remarks>Past the attribute count limit (default 128) new keys are dropped and counted; strings are cut to the value-length limit if one is set.</remarks>
+    public Span SetAttribute(string key, AttributeValue value)
+    {
+        if (_tracer is { } tracer && key is not null && Enter())
+        {
+            _attributes.Set(key, value, tracer.Limits.AttributeCount, tracer.Limits.AttributeValueLength);
+            Exit();
+        }
+
+        return this;
+    }
+
+    /// <summary>Sets several attributes, as <see cref="SetAttribute(string, AttributeValue)"/> does for each.</summary>
+    /// <param name="attributes">The attributes.</param>
+    /// <returns>This span, for chaining.</returns>
+    public Span SetAttributes(params ReadOnlySpan<SpanAttribute> attributes)
+    {
+        if (_tracer is { } tracer && Enter())
+        {
+            _attributes.SetAll(attributes, tracer.Limits.AttributeCount, tracer.Limits.AttributeValueLength);
+            Exit();
+        }
+
+        return this;
+    }
+
+    /// <summary>Adds an event that happens now.</summary>
+    /// <param name="name">The event name.</param>
+    /// <param name="attributes">The event's attributes.</param>
+    /// <returns>This span, for chaining.</returns>
+    public Span AddEvent(string name, params ReadOnlySpan<SpanAttribute> attributes)
+    {
+        if (_tracer is { } tracer)
+        {
+            AddEventCore(tracer, name, tracer.Clock.ToUnixNanos(tracer.Clock.GetTimestamp()), attributes);
+        }
+
+        return this;
+    }
+
+    /// <summary>Adds an event with an explicit timestamp.</summary>
+    /// <param name="name">The event name.</param>
+    /// <param name="timestamp">When the event happened.</param>
+    /// <param name="attributes">The event's attributes.</param>
+    /// <returns>This span, for chaining.</returns>
+    public Span AddEvent(string name, DateTimeOffset timestamp, params ReadOnlySpan<SpanAttribute> attributes)
+    {
+        if (_tracer is { } tracer)
+        {
+            AddEventCore(tracer, name, UnixTime.FromDateTimeOffset(timestamp), attributes);
+        }
+
+        return this;
+    }
+
+    /// <summary>Adds a link to another span's context. Invalid contexts are ignored.</summary>
+    /// <param name="link">The link.</param>
+    /// <returns>This span, for chaining.</returns>
+    /// <remarks>Prefer giving links when the span starts, so that samplers see them.</remarks>
+    public Span AddLink(SpanLink link)
+    {
+        if (_tracer is { } tracer && link.Context.IsValid && Enter())
+        {
+            AddLinkCore(tracer, link);
+            Exit();
+        }
+
+        return this;
+    }
+
+    /// <summary>Sets the status. <see cref="SpanStatusCode.Ok"/> is final; <see cref="SpanStatusCode.Unset"/> is ignored.</summary>
+    /// <param name="code">The status code.</param>
+    /// <param name="description">A description, kept only for <see cref="SpanStatusCode.Error"/>.</param>
+    /// <returns>This span, for chaining.</returns>
+    public Span SetStatus(SpanStatusCode code, string? description = null)
+    {
+        if (_tracer is not null && code != SpanStatusCode.Unset && Enter())
+        {
+            if (_status != SpanStatusCode.Ok)
+            {
+                _status = code;
+                if (code == SpanStatusCode.Error)
+                {
+                    if (description is not null || _details is not null)
+                    {
+                        EnsureDetails().StatusDescription = description;
+                    }
+                }
+                else if (_details is not null)
+                {
+                    _details.StatusDescription = null;
+                }
+            }
+
+            Exit();
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Records an exception as an <c>exception</c> event with <c>exception.type</c>, <c>exception.message</c> and
+    /// <c>exception.stacktrace</c>. The status is left alone: set it with <see cref="SetStatus"/> when the exception
+    /// means the operation failed.
+    /// </summary>
+    /// <param name="exception">The exception.</param>
+    /// <param name="attributes">More attributes for the event.</param>
+    /// <returns>This span, for chaining.</returns>
+    public Span RecordException(Exception exception, params ReadOnlySpan<SpanAttribute> attributes)
+    {
+        if (_tracer is not { } tracer || exception is null || IsEnded)
+        {
+            return this;
+        }
+
+        var all = new SpanAttribute[3 + attributes.Length];
+        all[0] = new SpanAttribute(SemanticConventions.ExceptionType, exception.GetType().FullName ?? exception.GetType().Name);
+        all[1] = new SpanAttribute(SemanticConventions.ExceptionMessage, exception.Message);
+        all[2] = new SpanAttribute(SemanticConventions.ExceptionStacktrace, exception.ToString());
+        attributes.CopyTo(all.AsSpan(3));
+        AddEventCore(tracer, SemanticConventions.ExceptionEventName, tracer.Clock.ToUnixNanos(tracer.Clock.GetTimestamp()), all);
+        return this;
+    }
+
+    /// <summary>Ends the span now. Idempotent and thread-safe: only the first call counts.</summary>
+    /// <remarks>If this span is current in the calling flow, the span that was current before it becomes current again.</remarks>
+    public void End() => EndCore(0, explicitTime: false);
+
+    /// <summary>Ends the span at an explicit time. Idempotent and thread-safe: only the first call counts.</summary>
+    /// <param name="endTime">When the operation ended.</param>
+    public void End(DateTimeOffset endTime) => EndCore(UnixTime.FromDateTimeOffset(endTime), explicitTime: true);
+
+    /// <summary>Ends the span (same as <see cref="End()"/>).</summary>
+    public void Dispose() => End();
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{_name} {_context}";
+
+    internal void SetPrevious(Span? previous) => _previous = previous;
+
+    internal void SetStartAttributes(ReadOnlySpan<SpanAttribute> attributes, Tracer tracer) =>
+        _attributes.SetAll(attributes, tracer.Limits.AttributeCount, tracer.Limits.AttributeValueLength);
+
+    internal void SetStartLinks(ReadOnlySpan<SpanLink> links, Tracer tracer)
+    {
+        foreach (var link in links)
+        {
+            if (link.Context.IsValid)
+            {
+                AddLinkCore(tracer, link);
+            }
+        }
+    }
+
+    private void EndCore(long explicitUnixNanos, bool explicitTime)
+    {
+        var tracer = _tracer;
+        if (tracer is null)
+        {
+            if (Interlocked.Exchange(ref _state, StateEnded) == StateActive)
+            {
+                RestoreCurrent();
+            }
+
+            return;
+        }
+
+        var timestamp = explicitTime ? 0 : tracer.Clock.GetTimestamp();
+        if (!Enter())
+        {
+            return;
+        }
+
+        _endUnixNanos = explicitTime
+            ? Math.Max(explicitUnixNanos, _startUnixNanos)
+            : _startUnixNanos + tracer.Clock.ToNanos(timestamp - _startTimestamp);
+        Volatile.Write(ref _state, StateEnded);
+        Exit();
+
+        RestoreCurrent();
+        tracer.Provider.OnEnd(this);
+    }
+
+    private void RestoreCurrent()
+    {
+        if (ReferenceEquals(CurrentSpan.Value, this))
+        {
+            // Skip ancestors that already ended out of order: new spans must not start under a finished one.
+            var previous = _previous;
+            while (previous is not null && previous.IsEnded)
+            {
+                previous = previous._previous;
+            }
+
+            CurrentSpan.Value = previous;
+        }
+    }
+
+    private void AddEventCore(Tracer tracer, string name, long unixNanos, ReadOnlySpan<SpanAttribute> attributes)
+    {
+        if (name is null)
+        {
+            return;
+        }
+
+        var limits = tracer.Limits;
+        var frozen = AttributeBag.Freeze(attributes, limits.EventAttributeCount, limits.AttributeValueLength, out var dropped);
+        var spanEvent = new SpanEvent(name, unixNanos, frozen, dropped);
+        if (!Enter())
+        {
+            return;
+        }
+
+        var details = EnsureDetails();
+        if (details.Events is null || details.Events.Count < limits.EventCount)
+        {
+            (details.Events ??= []).Add(spanEvent);
+        }
+        else
+        {
+            details.DroppedEvents++;
+        }
+
+        Exit();
+    }
+
+    private void AddLinkCore(Tracer tracer, SpanLink link)
+    {
+        var limits = tracer.Limits;
+        var details = EnsureDetails();
+        if (details.LinkCount >= limits.LinkCount)
+        {
+            details.DroppedLinks++;
+            return;
+        }
+
+        var frozen = AttributeBag.Freeze(link.Attributes, limits.LinkAttributeCount, limits.AttributeValueLength, out var dropped);
+        if (details.LinkCount == details.Links.Length)
+        {
+            Array.Resize(ref details.Links, Math.Max(2, details.Links.Length * 2));
+        }
+
+        details.Links[details.LinkCount++] = new SpanLink(link.Context, frozen, dropped + link.DroppedAttributeCount);
+    }
+
+    private SpanDetails EnsureDetails() => _details ??= new SpanDetails();
+
+    // A tiny per-span guard: uncontended it is one interlocked instruction, and it keeps concurrent setters and End
+    // from tearing the span. Returns false (and holds nothing) once the span has ended.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Enter()
+    {
+        if (Interlocked.CompareExchange(ref _gate, 1, 0) != 0)
+        {
+            SpinUntilFree();
+        }
+
+        if (_state == StateEnded)
+        {
+            Volatile.Write(ref _gate, 0);
+            return false;
+        }
+
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Exit() => Volatile.Write(ref _gate, 0);
+
+    private void SpinUntilFree()
+    {
+        var spinner = default(SpinWait);
+        do
+        {
+            spinner.SpinOnce();
+        }
+        while (Interlocked.CompareExchange(ref _gate, 1, 0) != 0);
+    }
+}
