@@ -122,7 +122,7 @@ public sealed class Tracer
 
         var decision = SamplingDecision.Drop;
         SamplingResult result = default;
-        if (!provider.IsShutdown)
+        if (!provider.IsShutdown && !Tracing.IsSuppressed)
         {
             try
             {
