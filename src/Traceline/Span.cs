@@ -192,7 +192,7 @@ public sealed class Span : IDisposable
     /// <param name="timestamp">When the event happened.</param>
     /// <param name="attributes">The event's attributes.</param>
     /// <returns>This span, for chaining.</returns>
-    public Span AddEvent(string name, DateTimeOffset timestamp, params ReadOnlySpan<SpanAttribute> attributes)
+    public Span AddEventAt(string name, DateTimeOffset timestamp, params ReadOnlySpan<SpanAttribute> attributes)
     {
         if (_tracer is { } tracer)
         {

@@ -37,6 +37,7 @@ public sealed class BatchSpanProcessor : SpanProcessor
     private long _droppedReported;
     private long _exportedCount;
     private int _shutdownRequested;
+    private bool _exporterStuckAtShutdown;
 
     /// <summary>Creates a batch processor and starts its worker.</summary>
     /// <param name="exporter">Where batches go. The processor owns it and shuts it down.</param>
@@ -132,7 +133,7 @@ public sealed class BatchSpanProcessor : SpanProcessor
         Wake();
         if (Wait(_stopped.Task, timeout, "Shutdown"))
         {
-            return true;
+            return !_exporterStuckAtShutdown;
         }
 
         // Give up on the exporter: cancel whatever it is doing so the worker can finish.
@@ -249,6 +250,7 @@ public sealed class BatchSpanProcessor : SpanProcessor
 
                 if (shuttingDown)
                 {
+                    _exporterStuckAtShutdown = _stuckExport is { IsCompleted: false };
                     await ShutdownExporterAsync().ConfigureAwait(false);
                     return;
                 }

@@ -1,0 +1,179 @@
+using System.Diagnostics.Tracing;
+using Microsoft.Extensions.Logging;
+using Traceline.Export;
+
+namespace Traceline.Tests;
+
+/// <summary>Builds providers for tests from code plus a fake environment: tests never touch the process environment.</summary>
+internal static class TestProviders
+{
+    public static TracerProvider Create(Action<TracingBuilder>? configure = null, IDictionary<string, string>? environment = null, IDictionary<string, string>? configuration = null, ILoggerFactory? loggerFactory = null)
+    {
+        var builder = new TracingBuilder();
+        configure?.Invoke(builder);
+        if (loggerFactory is not null)
+        {
+            builder.WithLoggerFactory(loggerFactory);
+        }
+
+        var env = environment ?? new Dictionary<string, string>();
+        Func<string, string?>? config = configuration is null ? null : key => configuration.TryGetValue(key, out var v) ? v : null;
+        return builder.Build(new SettingsSource(config, key => env.TryGetValue(key, out var v) ? v : null, TracelineDiagnostics.Default));
+    }
+
+    public static (TracerProvider Provider, InMemorySpanExporter Exporter) CreateInMemory(Action<TracingBuilder>? configure = null, IDictionary<string, string>? environment = null)
+    {
+        var exporter = new InMemorySpanExporter();
+        var provider = Create(b =>
+        {
+            b.UseInMemoryExporter(exporter);
+            configure?.Invoke(b);
+        }, environment);
+        return (provider, exporter);
+    }
+}
+
+/// <summary>Captures events of the Traceline EventSource.</summary>
+internal sealed class TracelineEventListener : EventListener
+{
+    private readonly List<EventWrittenEventArgs> _events = [];
+
+    public IReadOnlyList<EventWrittenEventArgs> Events
+    {
+        get
+        {
+            lock (_events)
+            {
+                return [.. _events];
+            }
+        }
+    }
+
+    protected override void OnEventSourceCreated(EventSource eventSource)
+    {
+        if (eventSource.Name == "Traceline")
+        {
+            EnableEvents(eventSource, EventLevel.Verbose);
+        }
+    }
+
+    protected override void OnEventWritten(EventWrittenEventArgs eventData)
+    {
+        lock (_events)
+        {
+            _events.Add(eventData);
+        }
+    }
+}
+
+/// <summary>A logger provider that keeps every line, for asserting on Traceline's diagnostics.</summary>
+internal sealed class CapturingLoggerProvider : ILoggerProvider, ILoggerFactory
+{
+    private readonly List<(string Category, LogLevel Level, EventId EventId, string Message)> _lines = [];
+
+    public IReadOnlyList<(string Category, LogLevel Level, EventId EventId, string Message)> Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return [.. _lines];
+            }
+        }
+    }
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void AddProvider(ILoggerProvider provider)
+    {
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (owner._lines)
+            {
+                owner._lines.Add((category, logLevel, eventId, formatter(state, exception)));
+            }
+        }
+    }
+}
+
+/// <summary>An exporter whose behaviour a test chooses: count, throw, or hang until released.</summary>
+internal sealed class ControllableExporter : SpanExporter
+{
+    private readonly object _lock = new();
+    private readonly List<Span> _spans = [];
+
+    public Func<ReadOnlyMemory<Span>, CancellationToken, ValueTask<ExportResult>>? Behaviour { get; set; }
+
+    public int ExportCalls;
+    public int ShutdownCalls;
+
+    public IReadOnlyList<Span> Spans
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _spans];
+            }
+        }
+    }
+
+    public override async ValueTask<ExportResult> ExportAsync(ReadOnlyMemory<Span> batch, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref ExportCalls);
+        if (Behaviour is { } behaviour)
+        {
+            var result = await behaviour(batch, cancellationToken);
+            if (result != ExportResult.Success)
+            {
+                return result;
+            }
+        }
+
+        lock (_lock)
+        {
+            _spans.AddRange(batch.Span);
+        }
+
+        return ExportResult.Success;
+    }
+
+    public override ValueTask ShutdownAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref ShutdownCalls);
+        return ValueTask.CompletedTask;
+    }
+}
+
+internal static class Wait
+{
+    /// <summary>Polls a condition until it holds or the timeout passes; no fixed sleep decides a test.</summary>
+    public static async Task<bool> UntilAsync(Func<bool> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(5);
+        }
+
+        return true;
+    }
+}
