@@ -21,15 +21,21 @@ namespace Traceline;
 [DebuggerDisplay("{Name,nq} {Context}")]
 public sealed class Span : IDisposable
 {
-    private const int StateActive = 0;
-    private const int StateEnded = 1;
+    // _sync bits. Perf: one int serves as both the tiny setter lock and the ended flag.
+    private const int Locked = 1;
+    private const int Ended = 2;
 
     private readonly Tracer? _tracer; // null: non-recording
-    private readonly SpanContext _context;
+    // Perf: the context is stored flat (not as a SpanContext field) so the runtime can pack the small fields
+    // together; a span's own context is never remote.
+    private readonly TraceId _traceId;
+    private readonly SpanId _spanId;
+    private readonly string? _traceState;
+    private readonly TraceFlags _flags;
     private readonly SpanId _parentSpanId;
     private readonly TraceFlags _parentFlags;
     private readonly bool _parentIsRemote;
-    private readonly SpanKind _kind;
+    private readonly byte _kind;
     private readonly long _startTimestamp;
     private readonly long _startUnixNanos;
     private string _name;
@@ -37,16 +43,18 @@ public sealed class Span : IDisposable
     private Span? _previous;
     private AttributeBag _attributes;
     private SpanDetails? _details;
-    private SpanStatusCode _status;
-    private int _state;
-    private int _gate;
+    private byte _status;
+    private int _sync;
 
     internal Span(Tracer? tracer, string name, SpanKind kind, in SpanContext context, in SpanContext parent, long startTimestamp, long startUnixNanos)
     {
         _tracer = tracer;
         _name = name;
-        _kind = kind;
-        _context = context;
+        _kind = (byte)kind;
+        _traceId = context.TraceId;
+        _spanId = context.SpanId;
+        _traceState = context.TraceState;
+        _flags = context.TraceFlags;
         _parentSpanId = parent.SpanId;
         _parentFlags = parent.TraceFlags;
         _parentIsRemote = parent.IsRemote;
@@ -59,27 +67,27 @@ public sealed class Span : IDisposable
     public static Span? Current => CurrentSpan.Value;
 
     /// <summary>Gets the span's context: trace id, span id, flags and trace state.</summary>
-    public SpanContext Context => _context;
+    public SpanContext Context => new(_traceId, _spanId, _flags, _traceState);
 
     /// <summary>Gets the span's name.</summary>
     public string Name => _name;
 
     /// <summary>Gets the span's kind.</summary>
-    public SpanKind Kind => _kind;
+    public SpanKind Kind => (SpanKind)_kind;
 
     /// <summary>Gets the parent's span id, or the invalid (all-zero) id for a root span.</summary>
     public SpanId ParentSpanId => _parentSpanId;
 
     /// <summary>Gets the parent's context as this span saw it, or <see langword="default"/> for a root span.</summary>
     public SpanContext Parent => _parentSpanId.IsValid
-        ? new SpanContext(_context.TraceId, _parentSpanId, _parentFlags, _context.TraceState, _parentIsRemote)
+        ? new SpanContext(_traceId, _parentSpanId, _parentFlags, _traceState, _parentIsRemote)
         : default;
 
     /// <summary>Gets whether this span records what is set on it (the sampler kept it and its provider is running).</summary>
     public bool IsRecording => _tracer is not null;
 
     /// <summary>Gets whether <see cref="End()"/> has been called.</summary>
-    public bool IsEnded => Volatile.Read(ref _state) == StateEnded;
+    public bool IsEnded => (Volatile.Read(ref _sync) & Ended) != 0;
 
     /// <summary>Gets the tracer that started this span, or <see langword="null"/> for a non-recording span.</summary>
     public Tracer? Tracer => _tracer;
@@ -109,7 +117,7 @@ public sealed class Span : IDisposable
     public ReadOnlySpan<SpanLink> Links => _details is { } d ? d.Links.AsSpan(0, d.LinkCount) : default;
 
     /// <summary>Gets the status code.</summary>
-    public SpanStatusCode Status => _status;
+    public SpanStatusCode Status => (SpanStatusCode)_status;
 
     /// <summary>Gets the description given with an <see cref="SpanStatusCode.Error"/> status, or <see langword="null"/>.</summary>
     public string? StatusDescription => _details?.StatusDescription;
@@ -225,9 +233,9 @@ public sealed class Span : IDisposable
     {
         if (_tracer is not null && code != SpanStatusCode.Unset && Enter())
         {
-            if (_status != SpanStatusCode.Ok)
+            if (_status != (byte)SpanStatusCode.Ok)
             {
-                _status = code;
+                _status = (byte)code;
                 if (code == SpanStatusCode.Error)
                 {
                     if (description is not null || _details is not null)
@@ -283,7 +291,7 @@ public sealed class Span : IDisposable
     public void Dispose() => End();
 
     /// <inheritdoc/>
-    public override string ToString() => $"{_name} {_context}";
+    public override string ToString() => $"{_name} {Context}";
 
     internal void SetPrevious(Span? previous) => _previous = previous;
 
@@ -306,7 +314,7 @@ public sealed class Span : IDisposable
         var tracer = _tracer;
         if (tracer is null)
         {
-            if (Interlocked.Exchange(ref _state, StateEnded) == StateActive)
+            if ((Interlocked.Or(ref _sync, Ended) & Ended) == 0)
             {
                 RestoreCurrent();
             }
@@ -323,8 +331,7 @@ public sealed class Span : IDisposable
         _endUnixNanos = explicitTime
             ? Math.Max(explicitUnixNanos, _startUnixNanos)
             : _startUnixNanos + tracer.Clock.ToNanos(timestamp - _startTimestamp);
-        Volatile.Write(ref _state, StateEnded);
-        Exit();
+        Volatile.Write(ref _sync, Ended); // unlocks and marks ended in one write
 
         RestoreCurrent();
         tracer.Provider.OnEnd(this);
@@ -399,30 +406,29 @@ public sealed class Span : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Enter()
     {
-        if (Interlocked.CompareExchange(ref _gate, 1, 0) != 0)
-        {
-            SpinUntilFree();
-        }
-
-        if (_state == StateEnded)
-        {
-            Volatile.Write(ref _gate, 0);
-            return false;
-        }
-
-        return true;
+        var observed = Interlocked.CompareExchange(ref _sync, Locked, 0);
+        return observed == 0 || EnterSlow(observed);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Exit() => Volatile.Write(ref _gate, 0);
+    private void Exit() => Volatile.Write(ref _sync, 0);
 
-    private void SpinUntilFree()
+    private bool EnterSlow(int observed)
     {
         var spinner = default(SpinWait);
-        do
+        while (true)
         {
+            if ((observed & Ended) != 0)
+            {
+                return false;
+            }
+
             spinner.SpinOnce();
+            observed = Interlocked.CompareExchange(ref _sync, Locked, 0);
+            if (observed == 0)
+            {
+                return true;
+            }
         }
-        while (Interlocked.CompareExchange(ref _gate, 1, 0) != 0);
     }
 }
