@@ -28,8 +28,9 @@ public sealed class HttpClientConventionsTests
     [Fact]
     public void FullUrl_AnyQuery_NeverShowsSensitiveValueOrUserInfo()
     {
-        var value = Gen.String["abcdefghijklmnopqrstuvwxyz0123456789"].Select(s => "ZQ" + s); // "ZQ" never occurs in the rest of the URL
-        Gen.Select(value, value, Gen.Int[0, 3]).Sample((secret, other, position) =>
+        // Secrets start with "ZQ", which occurs nowhere else in the URL (other values are lowercase and digits).
+        var text = Gen.String["abcdefghijklmnopqrstuvwxyz0123456789"];
+        Gen.Select(text.Select(s => "ZQ" + s), text.Select(s => "v" + s), Gen.Int[0, 3]).Sample((secret, other, position) =>
         {
             var pairs = new List<string> { "a=" + other, "b=" + other, "c=" + other };
             pairs.Insert(position, "Signature=" + secret);
