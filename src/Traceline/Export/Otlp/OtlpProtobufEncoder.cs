@@ -343,7 +343,8 @@ internal sealed class OtlpProtobufEncoder
     private int MeasureString(int field, string value)
     {
         var length = Encoding.UTF8.GetByteCount(value);
-        _sizes[Reserve()] = length;
+        var slot = Reserve(); // first: Reserve may replace the array
+        _sizes[slot] = length;
         return ProtobufWriter.LengthFieldSize(field, length);
     }
 
