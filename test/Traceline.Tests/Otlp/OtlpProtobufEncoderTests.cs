@@ -21,9 +21,7 @@ public sealed class OtlpProtobufEncoderTests
     {
         using var provider = TracerProvider.Create(b => b.UseInMemoryExporter(new InMemorySpanExporter()));
         var tracers = new[] { provider.GetTracer("a"), provider.GetTracer("b", "2"), provider.GetTracer("c", string.Empty) };
-        var encoder = new OtlpProtobufEncoder();
-        using var buffer = new PooledByteBuffer(16);
-
+        // CsCheck samples on several threads: each sample gets its own encoder (one encoder serves one exporter).
         Gen.Select(Gen.String, Gen.Int[0, 2], Gen.Select(Gen.String[1, 10], ValueGen).Array[0, 12]).Array[1, 6].Sample(specs =>
         {
             var spans = new List<Span>();
@@ -40,7 +38,8 @@ public sealed class OtlpProtobufEncoderTests
                 spans.Add(span);
             }
 
-            buffer.Reset();
+            var encoder = new OtlpProtobufEncoder();
+            using var buffer = new PooledByteBuffer(16);
             var length = encoder.Encode(spans.ToArray(), buffer);
 
             Assert.Equal(length, (int)buffer.Length);

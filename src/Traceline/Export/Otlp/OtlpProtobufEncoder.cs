@@ -342,7 +342,8 @@ internal sealed class OtlpProtobufEncoder
 
     private int MeasureString(int field, string value)
     {
-        var length = Encoding.UTF8.GetByteCount(value);
+        // Perf: most keys and values are ASCII, where the UTF-8 length is the string length (a vectorized check).
+        var length = Ascii.IsValid(value) ? value.Length : Encoding.UTF8.GetByteCount(value);
         var slot = Reserve(); // first: Reserve may replace the array
         _sizes[slot] = length;
         return ProtobufWriter.LengthFieldSize(field, length);

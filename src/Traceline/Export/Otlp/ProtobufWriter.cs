@@ -78,7 +78,18 @@ internal ref struct ProtobufWriter
     public void WriteString(int field, string value, int utf8Length)
     {
         WriteLengthPrefix(field, utf8Length);
-        _position += Encoding.UTF8.GetBytes(value, _buffer.Slice(_position, utf8Length));
+        var destination = _buffer.Slice(_position, utf8Length);
+        if (utf8Length == value.Length)
+        {
+            // Perf: same length means ASCII (the size pass checked); narrowing is cheaper than a UTF-8 encoder call.
+            Ascii.FromUtf16(value, destination, out _);
+        }
+        else
+        {
+            Encoding.UTF8.GetBytes(value, destination);
+        }
+
+        _position += utf8Length;
     }
 
     /// <summary>Writes 8 bytes, big-endian (a span id as OTLP carries it).</summary>
