@@ -361,7 +361,7 @@ public sealed class OtlpSpanExporterTests
     public async Task ExportAsync_NonRecordingSpansOnly_SendsNothing()
     {
         await using var receiver = await OtlpTestReceiver.StartAsync(HttpProtocols.Http1);
-        using var provider = TracerProvider.Create(b => b.WithSampler(Sampling.Sampler.AlwaysOff).UseInMemoryExporter(new InMemorySpanExporter()));
+        using var provider = TracerProvider.Create(b => b.WithSampler(Traceline.Sampling.Sampler.AlwaysOff).UseInMemoryExporter(new InMemorySpanExporter()));
         var span = provider.GetTracer("t").StartSpan("dropped");
         span.End();
         using var exporter = CreateExporter(receiver, OtlpExportProtocol.HttpProtobuf);

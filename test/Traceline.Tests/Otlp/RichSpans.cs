@@ -62,7 +62,7 @@ internal static class RichSpans
             .SetAttribute("da", new[] { 0.5, -2.0 })
             .SetAttribute("dropped.1", 1)
             .SetAttribute("dropped.2", 2);
-        rich.AddEvent("first", start.AddTicks(10), new("e.s", "x"), new("e.l", 7L), new("e.b", true), new("e.dropped", 1.5));
+        rich.AddEventAt("first", start.AddTicks(10), new("e.s", "x"), new("e.l", 7L), new("e.b", true), new("e.dropped", 1.5));
         rich.RecordException(new InvalidOperationException("boom"));
         rich.AddEvent("dropped-event");
 
