@@ -294,9 +294,14 @@ internal sealed class TracingMiddleware
         var span = _tracer.StartSpanCore(
             HttpSemantics.MethodSpanNames[methodIndex], SpanKind.Server, parent, attributes[..count], links, null, traceIdOverride, spanIdOverride);
 
-        if (ownActivity is not null)
+        if ((ownActivity ?? currentActivity) is { } correlated)
         {
-            ownActivity.ActivityTraceFlags = span.Context.IsSampled ? ActivityTraceFlags.Recorded : ActivityTraceFlags.None;
+            // The sampled flag too: ProblemDetails' traceId is Activity.Id, and .NET's own HttpClient propagation reads it.
+            var flags = span.Context.IsSampled ? ActivityTraceFlags.Recorded : ActivityTraceFlags.None;
+            if (correlated.ActivityTraceFlags != flags)
+            {
+                correlated.ActivityTraceFlags = flags;
+            }
         }
 
         if (trusted && extracted.Baggage.Count > 0)
