@@ -69,7 +69,6 @@ internal sealed class TracingAppFactory : WebApplicationFactory<TracingAppFactor
                     services.AddTracing(
                         t =>
                         {
-                            TestDefaults.Apply(t);
                             if (UseDefaultExporter)
                             {
                                 t.UseInMemoryExporter(Exporter);

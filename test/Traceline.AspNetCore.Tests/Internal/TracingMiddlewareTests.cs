@@ -60,7 +60,7 @@ public sealed class TracingMiddlewareTests
     {
         using var app = new TracingAppFactory
         {
-            Tracing = t => t.WithSampler(new TestParentBasedSampler(Sampler.AlwaysOn)),
+            Tracing = t => t.WithSampler(Sampler.ParentBased(Sampler.AlwaysOn)),
             Middleware = o => o.EmitTraceResponse = true,
         };
         using var client = app.CreateClient();
@@ -268,7 +268,7 @@ public sealed class TracingMiddlewareTests
         using var app = new TracingAppFactory
         {
             // Root sampling off: only a trusted caller's sampled flag could make this span sampled.
-            Tracing = t => t.WithSampler(new TestParentBasedSampler(Sampler.AlwaysOn)),
+            Tracing = t => t.WithSampler(Sampler.ParentBased(Sampler.AlwaysOn)),
             Middleware = o => o.TrustInboundContext = c => !c.Request.Headers.ContainsKey("X-External"),
         };
         using var client = app.CreateClient();
@@ -293,7 +293,7 @@ public sealed class TracingMiddlewareTests
     {
         using var app = new TracingAppFactory
         {
-            Tracing = t => t.WithSampler(new TestParentBasedSampler(Sampler.AlwaysOff)),
+            Tracing = t => t.WithSampler(Sampler.ParentBased(Sampler.AlwaysOff)),
             Middleware = o => o.UntrustedPaths.Add("/public"),
         };
         using var client = app.CreateClient();
