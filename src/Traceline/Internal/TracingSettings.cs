@@ -22,9 +22,9 @@ internal sealed partial class TracingSettings
 
     public bool Enabled { get; private set; } = true;
 
-    public Sampler Sampler { get; private set; } = Sampler.AlwaysOn;
+    public Sampler Sampler { get; private set; } = DefaultSampler;
 
-    public TextMapPropagator Propagator { get; private set; } = NoopPropagator.Instance;
+    public TextMapPropagator Propagator { get; private set; } = Propagators.Default;
 
     public IReadOnlyList<string> Exporters { get; private set; } = [ExporterConsole];
 

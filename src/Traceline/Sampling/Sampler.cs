@@ -13,6 +13,49 @@ public abstract class Sampler
     /// <summary>Gets a sampler that drops every span (spans still propagate their context, unsampled).</summary>
     public static Sampler AlwaysOff { get; } = new AlwaysOffSampler();
 
+    /// <summary>
+    /// Creates a sampler that keeps a fixed fraction of traces, deciding from the trace id alone (<c>traceidratio</c>).
+    /// </summary>
+    /// <param name="ratio">The fraction to sample, from 0 (none) to 1 (all).</param>
+    /// <returns>The sampler.</returns>
+    /// <remarks>
+    /// The decision compares the right-most 56 bits of the trace id (W3C Level 2's random part) with a threshold
+    /// derived from <paramref name="ratio"/>: every service with the same ratio makes the same decision for a trace.
+    /// Usually wrapped in <see cref="ParentBased"/> so that only root spans are decided by ratio.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ratio"/> is not a number from 0 to 1.</exception>
+    public static Sampler TraceIdRatio(double ratio)
+    {
+        if (double.IsNaN(ratio) || ratio < 0.0 || ratio > 1.0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ratio), ratio, "The sampling ratio is a number from 0 to 1.");
+        }
+
+        return new TraceIdRatioSampler(ratio);
+    }
+
+    /// <summary>
+    /// Creates a sampler that follows the parent's decision and asks <paramref name="root"/> only for root spans
+    /// (<c>parentbased_*</c>; the default is parent-based always-on).
+    /// </summary>
+    /// <param name="root">Decides for spans without a parent.</param>
+    /// <param name="remoteParentSampled">Decides when the parent came from another process and was sampled. Default: always on.</param>
+    /// <param name="remoteParentNotSampled">Decides when the parent came from another process and was not sampled. Default: always off.</param>
+    /// <param name="localParentSampled">Decides when the parent is in this process and was sampled. Default: always on.</param>
+    /// <param name="localParentNotSampled">Decides when the parent is in this process and was not sampled. Default: always off.</param>
+    /// <returns>The sampler.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="root"/> is <see langword="null"/>.</exception>
+    public static Sampler ParentBased(
+        Sampler root,
+        Sampler? remoteParentSampled = null,
+        Sampler? remoteParentNotSampled = null,
+        Sampler? localParentSampled = null,
+        Sampler? localParentNotSampled = null)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        return new ParentBasedSampler(root, remoteParentSampled, remoteParentNotSampled, localParentSampled, localParentNotSampled);
+    }
+
     /// <summary>Gets a short description of the sampler and its settings, for diagnostics.</summary>
     public virtual string Description => GetType().Name;
 

@@ -1,0 +1,480 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Primitives;
+using Traceline.Propagation;
+
+namespace Traceline.AspNetCore;
+
+/// <summary>
+/// Gives every request a server span: extracts the caller's context, lets the sampler decide, makes the span current
+/// for the rest of the pipeline, and ends it with the route, the status and any error once the pipeline returns.
+/// </summary>
+internal sealed class TracingMiddleware
+{
+    /// <summary>The instrumentation scope of server spans.</summary>
+    public const string InstrumentationName = "Traceline.AspNetCore";
+
+    /// <summary>The name of the Activity the middleware starts when the hosting Activity disagrees with the span.</summary>
+    public const string ActivityName = "Traceline.AspNetCore.HttpRequestIn";
+
+    /// <summary>The W3C Trace Context Level 2 response header.</summary>
+    public const string TraceResponseHeader = "traceresponse";
+
+    /// <summary><c>error.type</c> of a request the client aborted: marked, not reported as a server error.</summary>
+    public const string ErrorTypeAborted = "aborted";
+
+    private const string RequestHeaderPrefix = "http.request.header.";
+    private const string ResponseHeaderPrefix = "http.response.header.";
+
+    private static readonly Func<IHeaderDictionary, string, StringValues> HeaderGetter = static (headers, name) => headers[name];
+
+    private readonly RequestDelegate _next;
+    private readonly Tracer _tracer;
+    private readonly TextMapPropagator _propagator;
+    private readonly TracelineDiagnostics _diagnostics;
+    private readonly Func<HttpContext, bool>? _filter;
+    private readonly Func<HttpContext, bool>? _trust;
+    private readonly PathString[] _untrustedPaths;
+    private readonly string[]? _redactedQueryKeys;
+    private readonly (string Header, string Key)[] _requestHeaders;
+    private readonly (string Header, string Key)[] _responseHeaders;
+    private readonly Action<Span, HttpRequest>? _enrichWithRequest;
+    private readonly Action<Span, HttpResponse>? _enrichWithResponse;
+    private readonly bool _emitTraceResponse;
+
+    // Perf: "{METHOD} {route}" names are built once per route template and method, then reused.
+    private readonly ConcurrentDictionary<string, string?[]> _routeSpanNames = new(StringComparer.Ordinal);
+
+    public TracingMiddleware(RequestDelegate next, TracerProvider provider, TracingMiddlewareOptions options)
+    {
+        _next = next;
+        _tracer = provider.GetTracer(InstrumentationName, typeof(TracingMiddleware).Assembly.GetName().Version?.ToString(3));
+        _propagator = provider.Propagator;
+        _diagnostics = provider.Diagnostics;
+
+        // Options become fields once: the request path reads no option object.
+        _filter = options.Filter;
+        _trust = options.TrustInboundContext;
+        _untrustedPaths = [.. options.UntrustedPaths];
+        _redactedQueryKeys = options.RedactedQueryKeys.Count > 0 ? [.. options.RedactedQueryKeys] : null;
+        _requestHeaders = HeadersToRecord(options.RecordedRequestHeaders, RequestHeaderPrefix);
+        _responseHeaders = HeadersToRecord(options.RecordedResponseHeaders, ResponseHeaderPrefix);
+        _enrichWithRequest = options.EnrichWithRequest;
+        _enrichWithResponse = options.EnrichWithResponse;
+        _emitTraceResponse = options.EmitTraceResponse;
+    }
+
+    /// <summary>
+    /// Perf: not async. A filtered request costs one delegate call; a traced one whose pipeline completes synchronously
+    /// allocates no state machine. Whatever is made current here is restored before returning, so nothing reaches the
+    /// caller's flow (Kestrel runs the next request of a connection in it).
+    /// </summary>
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (_filter is not null && !ShouldTrace(context))
+        {
+            return _next(context);
+        }
+
+        var previousSpan = CurrentSpan.Value;
+        var previousActivity = Activity.Current;
+        var previousBaggage = Baggage.Current;
+        Exception? exception = null;
+        Span? span = null;
+        Activity? activity = null;
+        Task task;
+        try
+        {
+            span = StartServerSpan(context, previousActivity, out activity);
+            task = _next(context);
+        }
+        catch (Exception ex) when (RecordAndReturnFalse(span, ex, ref exception))
+        {
+            throw; // never reached: the filter returns false, so the exception flows on with its stack intact
+        }
+        finally
+        {
+            if (exception is not null && span is not null)
+            {
+                Complete(context, span, activity, exception);
+            }
+
+            CurrentSpan.Value = previousSpan;
+            Activity.Current = previousActivity;
+            Baggage.Current = previousBaggage;
+        }
+
+        if (task.IsCompletedSuccessfully)
+        {
+            Complete(context, span, activity, null);
+            return task;
+        }
+
+        return AwaitAndCompleteAsync(task, context, span, activity);
+    }
+
+    private async Task AwaitAndCompleteAsync(Task task, HttpContext context, Span span, Activity? activity)
+    {
+        Exception? exception = null;
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RecordAndReturnFalse(span, ex, ref exception))
+        {
+            throw; // never reached
+        }
+        finally
+        {
+            Complete(context, span, activity, exception);
+        }
+    }
+
+    /// <summary>Records the exception on the span from an exception filter, so the stack is never unwound by tracing.</summary>
+    private bool RecordAndReturnFalse(Span? span, Exception exception, ref Exception? captured)
+    {
+        captured = exception;
+        try
+        {
+            span?.RecordException(exception);
+        }
+#pragma warning disable CA1031 // Tracing never breaks the app.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _diagnostics.CallbackFailed(InstrumentationName + ".RecordException", ex);
+        }
+
+        return false;
+    }
+
+    private bool ShouldTrace(HttpContext context)
+    {
+        try
+        {
+            return _filter!(context);
+        }
+#pragma warning disable CA1031 // A user's filter must not fail the request: trace it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _diagnostics.CallbackFailed(nameof(TracingMiddlewareOptions) + "." + nameof(TracingMiddlewareOptions.Filter), ex);
+            return true;
+        }
+    }
+
+    private bool IsTrusted(HttpContext context)
+    {
+        var path = context.Request.Path;
+        foreach (var prefix in _untrustedPaths)
+        {
+            if (path.StartsWithSegments(prefix))
+            {
+                return false;
+            }
+        }
+
+        if (_trust is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            return _trust(context);
+        }
+#pragma warning disable CA1031 // A user's predicate must not fail the request: distrust.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _diagnostics.CallbackFailed(nameof(TracingMiddlewareOptions) + "." + nameof(TracingMiddlewareOptions.TrustInboundContext), ex);
+            return false;
+        }
+    }
+
+    private Span StartServerSpan(HttpContext context, Activity? currentActivity, out Activity? ownActivity)
+    {
+        ownActivity = null;
+        var request = context.Request;
+        PropagationContext extracted = default;
+        try
+        {
+            extracted = _propagator.Extract(default, request.Headers, HeaderGetter);
+        }
+#pragma warning disable CA1031 // A propagator must not fail the request: a new trace starts.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _diagnostics.CallbackFailed("Propagator " + _propagator.GetType().Name, ex);
+        }
+
+        var parent = extracted.SpanContext;
+        var trusted = !(parent.IsValid || extracted.Baggage.Count > 0) || IsTrusted(context);
+        SpanLink link = default;
+        var linkCount = 0;
+        if (!trusted)
+        {
+            // New root: the caller's ids are kept only as a link, and its sampled flag cannot force sampling.
+            if (parent.IsValid)
+            {
+                link = new SpanLink(parent);
+                linkCount = 1;
+            }
+
+            parent = default;
+        }
+
+        // Log correlation: logging scopes and ProblemDetails read Activity.Current. Adopt its ids when it agrees with
+        // the span about to start; otherwise start an Activity that does, and make it current for the request.
+        TraceId traceIdOverride = default;
+        SpanId spanIdOverride = default;
+        if (currentActivity is not null)
+        {
+            var activity = currentActivity;
+            if (!Agrees(activity, parent))
+            {
+                activity = ownActivity = StartActivity(parent);
+            }
+
+            traceIdOverride = ToTraceId(activity.TraceId);
+            spanIdOverride = ToSpanId(activity.SpanId);
+        }
+
+        var methodIndex = HttpSemantics.GetMethodIndex(request.Method);
+        var buffer = default(StartAttributeBuffer);
+        Span<SpanAttribute> attributes = buffer;
+        var count = 0;
+        if (methodIndex == HttpSemantics.OtherMethodIndex)
+        {
+            attributes[count++] = new SpanAttribute(SemanticConventions.HttpRequestMethod, HttpSemantics.OtherMethod);
+            attributes[count++] = new SpanAttribute(SemanticConventions.HttpRequestMethodOriginal, request.Method);
+        }
+        else
+        {
+            attributes[count++] = new SpanAttribute(SemanticConventions.HttpRequestMethod, HttpSemantics.KnownMethods[methodIndex]);
+        }
+
+        attributes[count++] = new SpanAttribute(SemanticConventions.UrlScheme, request.Scheme);
+        attributes[count++] = new SpanAttribute(SemanticConventions.UrlPath, request.PathBase.HasValue ? (request.PathBase + request.Path).Value : request.Path.Value);
+        if (request.QueryString.Value is { Length: > 1 } query)
+        {
+            // Perf: Redact returns the same instance when nothing is sensitive; the one allocation drops the '?'.
+            attributes[count++] = new SpanAttribute(SemanticConventions.UrlQuery, QueryRedaction.Redact(query, _redactedQueryKeys)[1..]);
+        }
+
+        var host = request.Host;
+        if (host.HasValue)
+        {
+            attributes[count++] = new SpanAttribute(SemanticConventions.ServerAddress, host.Host);
+            if (host.Port is { } port)
+            {
+                attributes[count++] = new SpanAttribute(SemanticConventions.ServerPort, port);
+            }
+        }
+
+        if (context.Connection.RemoteIpAddress is { } remote)
+        {
+            attributes[count++] = new SpanAttribute(SemanticConventions.ClientAddress, remote.ToString());
+        }
+
+        if (HttpSemantics.GetProtocolVersion(request.Protocol) is { } version)
+        {
+            attributes[count++] = new SpanAttribute(SemanticConventions.NetworkProtocolVersion, version);
+        }
+
+        var userAgent = request.Headers.UserAgent;
+        if (userAgent.Count > 0)
+        {
+            attributes[count++] = new SpanAttribute(SemanticConventions.UserAgentOriginal, userAgent.ToString());
+        }
+
+        var links = linkCount == 0 ? default : new ReadOnlySpan<SpanLink>(in link);
+        var span = _tracer.StartSpanCore(
+            HttpSemantics.MethodSpanNames[methodIndex], SpanKind.Server, parent, attributes[..count], links, null, traceIdOverride, spanIdOverride);
+
+        if (ownActivity is not null)
+        {
+            ownActivity.ActivityTraceFlags = span.Context.IsSampled ? ActivityTraceFlags.Recorded : ActivityTraceFlags.None;
+        }
+
+        if (trusted && extracted.Baggage.Count > 0)
+        {
+            Baggage.Current = extracted.Baggage;
+        }
+
+        if (span.IsRecording)
+        {
+            RecordHeaders(span, request.Headers, _requestHeaders);
+            if (_enrichWithRequest is not null)
+            {
+                try
+                {
+                    _enrichWithRequest(span, request);
+                }
+#pragma warning disable CA1031 // A user's callback must not fail the request.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    _diagnostics.CallbackFailed(nameof(TracingMiddlewareOptions) + "." + nameof(TracingMiddlewareOptions.EnrichWithRequest), ex);
+                }
+            }
+        }
+
+        if (_emitTraceResponse)
+        {
+            context.Response.Headers[TraceResponseHeader] = FormatTraceResponse(span.Context);
+        }
+
+        return span;
+    }
+
+    private void Complete(HttpContext context, Span span, Activity? ownActivity, Exception? exception)
+    {
+        try
+        {
+            if (span.IsRecording)
+            {
+                var response = context.Response;
+                var statusCode = exception is not null && !response.HasStarted ? StatusCodes.Status500InternalServerError : response.StatusCode;
+                span.SetAttribute(SemanticConventions.HttpResponseStatusCode, statusCode);
+                if (context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { Length: > 0 } route })
+                {
+                    span.SetAttribute(SemanticConventions.HttpRoute, route);
+                    span.UpdateName(GetRouteSpanName(context.Request.Method, route));
+                }
+
+                if (context.RequestAborted.IsCancellationRequested)
+                {
+                    // The client went away: worth marking, but not the server's failure.
+                    span.SetAttribute(SemanticConventions.ErrorType, ErrorTypeAborted);
+                }
+                else if (exception is not null)
+                {
+                    span.SetAttribute(SemanticConventions.ErrorType, exception.GetType().FullName ?? exception.GetType().Name);
+                    span.SetStatus(SpanStatusCode.Error, exception.Message);
+                }
+                else if (statusCode >= StatusCodes.Status500InternalServerError)
+                {
+                    span.SetAttribute(SemanticConventions.ErrorType, HttpSemantics.GetStatusCodeText(statusCode));
+                    span.SetStatus(SpanStatusCode.Error);
+                }
+
+                RecordHeaders(span, response.Headers, _responseHeaders);
+                _enrichWithResponse?.Invoke(span, response);
+            }
+        }
+#pragma warning disable CA1031 // A user's callback (or anything else here) must not fail the request.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _diagnostics.CallbackFailed(nameof(TracingMiddlewareOptions) + "." + nameof(TracingMiddlewareOptions.EnrichWithResponse), ex);
+        }
+        finally
+        {
+            span.End();
+            ownActivity?.Stop();
+        }
+    }
+
+    private string GetRouteSpanName(string method, string route)
+    {
+        var methodIndex = HttpSemantics.GetMethodIndex(method);
+        var names = _routeSpanNames.GetOrAdd(route, static _ => new string?[HttpSemantics.OtherMethodIndex + 1]);
+
+        // A race only builds the same name twice.
+        return names[methodIndex] ??= HttpSemantics.MethodSpanNames[methodIndex] + " " + route;
+    }
+
+    private static void RecordHeaders(Span span, IHeaderDictionary headers, (string Header, string Key)[] recorded)
+    {
+        foreach (var (header, key) in recorded)
+        {
+            if (headers.TryGetValue(header, out var values) && values.Count > 0)
+            {
+                span.SetAttribute(key, AttributeValue.FromStringArray(values.ToArray()!));
+            }
+        }
+    }
+
+    /// <summary>Whether logs written under <paramref name="activity"/> would carry the ids of a span with <paramref name="parent"/>.</summary>
+    private static bool Agrees(Activity activity, in SpanContext parent)
+    {
+        if (activity.IdFormat != ActivityIdFormat.W3C)
+        {
+            return false;
+        }
+
+        if (!parent.IsValid)
+        {
+            return activity.ParentSpanId == default && activity.ParentId is null;
+        }
+
+        return ToTraceId(activity.TraceId) == parent.TraceId && ToSpanId(activity.ParentSpanId) == parent.SpanId;
+    }
+
+    /// <summary>Starts an Activity whose trace id and parent are the span's, so logs and traces agree.</summary>
+    private static Activity StartActivity(in SpanContext parent)
+    {
+        var activity = new Activity(ActivityName);
+        activity.SetIdFormat(ActivityIdFormat.W3C);
+        if (parent.IsValid)
+        {
+            Span<byte> bytes = stackalloc byte[TraceId.ByteLength];
+            parent.TraceId.CopyTo(bytes);
+            var traceId = ActivityTraceId.CreateFromBytes(bytes);
+            parent.SpanId.CopyTo(bytes[..SpanId.ByteLength]);
+            var spanId = ActivitySpanId.CreateFromBytes(bytes[..SpanId.ByteLength]);
+            activity.SetParentId(traceId, spanId, parent.IsSampled ? ActivityTraceFlags.Recorded : ActivityTraceFlags.None);
+        }
+        else
+        {
+            Activity.Current = null; // a root: do not inherit the hosting Activity's trace
+        }
+
+        return activity.Start();
+    }
+
+    private static TraceId ToTraceId(ActivityTraceId id)
+    {
+        Span<byte> bytes = stackalloc byte[TraceId.ByteLength];
+        id.CopyTo(bytes);
+        return TraceId.FromBytes(bytes);
+    }
+
+    private static SpanId ToSpanId(ActivitySpanId id)
+    {
+        Span<byte> bytes = stackalloc byte[SpanId.ByteLength];
+        id.CopyTo(bytes);
+        return SpanId.FromBytes(bytes);
+    }
+
+    /// <summary>Formats <c>00-{trace-id}-{span-id}-{flags}</c>.</summary>
+    private static string FormatTraceResponse(SpanContext context) =>
+        string.Create(55, context, static (chars, c) =>
+        {
+            chars[0] = '0';
+            chars[1] = '0';
+            chars[2] = '-';
+            c.TraceId.TryFormat(chars.Slice(3, TraceId.HexLength), out _);
+            chars[35] = '-';
+            c.SpanId.TryFormat(chars.Slice(36, SpanId.HexLength), out _);
+            chars[52] = '-';
+            ((byte)c.TraceFlags).TryFormat(chars[53..], out _, "x2", System.Globalization.CultureInfo.InvariantCulture);
+        });
+
+    private static (string Header, string Key)[] HeadersToRecord(IList<string> headers, string prefix)
+    {
+        var result = new List<(string, string)>(headers.Count);
+        foreach (var header in headers)
+        {
+            if (!string.IsNullOrWhiteSpace(header))
+            {
+                result.Add((header.Trim(), HttpSemantics.HeaderAttributeKey(prefix, header)));
+            }
+        }
+
+        return [.. result];
+    }
+}

@@ -1,0 +1,212 @@
+using System.Globalization;
+
+namespace Traceline.Http;
+
+/// <summary>
+/// The OpenTelemetry HTTP client conventions as pure functions: span names, method normalization, protocol versions,
+/// <c>error.type</c> values and <c>url.full</c>.
+/// </summary>
+internal static class HttpClientConventions
+{
+    /// <summary>The span name and <c>http.request.method</c> for a method outside the known set.</summary>
+    public const string OtherSpanName = "HTTP";
+    public const string OtherMethod = "_OTHER";
+    public const string TimeoutErrorType = "timeout";
+
+    /// <summary>
+    /// Returns the span name and <c>http.request.method</c>, and the original method when the two differ (a method
+    /// outside the known set, or a known one in another case). Perf: the known methods come back as constants.
+    /// </summary>
+    public static string NormalizeMethod(string method, out string? original)
+    {
+        original = null;
+        switch (method)
+        {
+            case "GET": return "GET";
+            case "POST": return "POST";
+            case "PUT": return "PUT";
+            case "DELETE": return "DELETE";
+            case "HEAD": return "HEAD";
+            case "OPTIONS": return "OPTIONS";
+            case "PATCH": return "PATCH";
+            case "TRACE": return "TRACE";
+            case "CONNECT": return "CONNECT";
+            case "QUERY": return "QUERY";
+        }
+
+        // A known method in another case keeps its original spelling beside the normalized one.
+        original = method;
+        var span = method.AsSpan();
+        return span.Equals("GET", StringComparison.OrdinalIgnoreCase) ? "GET"
+            : span.Equals("POST", StringComparison.OrdinalIgnoreCase) ? "POST"
+            : span.Equals("PUT", StringComparison.OrdinalIgnoreCase) ? "PUT"
+            : span.Equals("DELETE", StringComparison.OrdinalIgnoreCase) ? "DELETE"
+            : span.Equals("HEAD", StringComparison.OrdinalIgnoreCase) ? "HEAD"
+            : span.Equals("OPTIONS", StringComparison.OrdinalIgnoreCase) ? "OPTIONS"
+            : span.Equals("PATCH", StringComparison.OrdinalIgnoreCase) ? "PATCH"
+            : span.Equals("TRACE", StringComparison.OrdinalIgnoreCase) ? "TRACE"
+            : span.Equals("CONNECT", StringComparison.OrdinalIgnoreCase) ? "CONNECT"
+            : span.Equals("QUERY", StringComparison.OrdinalIgnoreCase) ? "QUERY"
+            : OtherMethod;
+    }
+
+    /// <summary>The span name for a normalized method: the method itself, or <c>HTTP</c> for <c>_OTHER</c>.</summary>
+    public static string SpanName(string normalizedMethod) =>
+        ReferenceEquals(normalizedMethod, OtherMethod) ? OtherSpanName : normalizedMethod;
+
+    /// <summary>Returns <c>network.protocol.version</c> for an HTTP version ("1.1", "2", "3").</summary>
+    public static string ProtocolVersion(Version version) => (version.Major, version.Minor) switch
+    {
+        (1, 1) => "1.1",
+        (2, 0) => "2",
+        (3, 0) => "3",
+        (1, 0) => "1.0",
+        _ => version.Minor == 0 ? version.Major.ToString(CultureInfo.InvariantCulture) : version.ToString(2),
+    };
+
+    /// <summary>Returns <c>error.type</c> for a status code of 400 or more: the code itself.</summary>
+    public static string StatusErrorType(int statusCode) => statusCode switch
+    {
+        400 => "400",
+        401 => "401",
+        403 => "403",
+        404 => "404",
+        429 => "429",
+        500 => "500",
+        502 => "502",
+        503 => "503",
+        504 => "504",
+        _ => statusCode.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>
+    /// Returns <c>error.type</c> for an exception: <c>timeout</c> for a timeout, the <see cref="HttpRequestError"/> in
+    /// snake case for an <see cref="HttpRequestException"/> that names one, else the exception's full type name.
+    /// </summary>
+    public static string ExceptionErrorType(Exception exception, bool timedOut)
+    {
+        if (timedOut)
+        {
+            return TimeoutErrorType;
+        }
+
+        if (exception is HttpRequestException http)
+        {
+            var name = http.HttpRequestError switch
+            {
+                HttpRequestError.NameResolutionError => "name_resolution_error",
+                HttpRequestError.ConnectionError => "connection_error",
+                HttpRequestError.SecureConnectionError => "secure_connection_error",
+                HttpRequestError.HttpProtocolError => "http_protocol_error",
+                HttpRequestError.ExtendedConnectNotSupported => "extended_connect_not_supported",
+                HttpRequestError.VersionNegotiationError => "version_negotiation_error",
+                HttpRequestError.UserAuthenticationError => "user_authentication_error",
+                HttpRequestError.ProxyTunnelError => "proxy_tunnel_error",
+                HttpRequestError.InvalidResponse => "invalid_response",
+                HttpRequestError.ResponseEnded => "response_ended",
+                HttpRequestError.ConfigurationLimitExceeded => "configuration_limit_exceeded",
+                _ => null,
+            };
+            if (name is not null)
+            {
+                return name;
+            }
+        }
+
+        return exception.GetType().FullName ?? exception.GetType().Name;
+    }
+
+    /// <summary>Whether <paramref name="exception"/> or one of its inner exceptions is a <see cref="TimeoutException"/>.</summary>
+    public static bool HasTimeoutCause(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Returns <c>url.full</c>: the absolute URI without user info, sensitive query values replaced with
+    /// <c>REDACTED</c>. Perf: the URI's own cached <see cref="Uri.AbsoluteUri"/> comes back, with no allocation, when
+    /// there is nothing to remove.
+    /// </summary>
+    public static string FullUrl(Uri uri, string[] extraKeys)
+    {
+        var absolute = uri.AbsoluteUri;
+        var text = absolute.AsSpan();
+        var schemeEnd = text.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd < 0)
+        {
+            return absolute;
+        }
+
+        var authorityStart = schemeEnd + 3;
+        var authorityLength = text[authorityStart..].IndexOfAny('/', '?', '#');
+        var authorityEnd = authorityLength < 0 ? text.Length : authorityStart + authorityLength;
+        var at = text[authorityStart..authorityEnd].LastIndexOf('@');
+
+        var queryStart = text[authorityEnd..].IndexOf('?');
+        int queryEnd = text.Length;
+        if (queryStart >= 0)
+        {
+            queryStart += authorityEnd;
+            var hash = text[queryStart..].IndexOf('#');
+            queryEnd = hash < 0 ? text.Length : queryStart + hash;
+        }
+
+        var redact = queryStart >= 0 && HasSensitiveKey(text[(queryStart + 1)..queryEnd], extraKeys);
+        if (at < 0 && !redact)
+        {
+            return absolute;
+        }
+
+        var head = at < 0
+            ? text[..authorityEnd]
+            : string.Concat(text[..authorityStart], text[(authorityStart + at + 1)..authorityEnd]).AsSpan();
+        if (!redact)
+        {
+            return string.Concat(head, text[authorityEnd..]);
+        }
+
+        var query = QueryRedaction.Redact(absolute[queryStart..queryEnd], extraKeys);
+        return string.Concat(head, text[authorityEnd..queryStart], query, text[queryEnd..]);
+    }
+
+    /// <summary>Whether any <c>key=value</c> pair of the query (without its <c>?</c>) has a sensitive key. Perf: no allocation.</summary>
+    private static bool HasSensitiveKey(ReadOnlySpan<char> query, string[] extraKeys)
+    {
+        foreach (var range in query.Split('&'))
+        {
+            var pair = query[range];
+            var equals = pair.IndexOf('=');
+            if (equals <= 0)
+            {
+                continue;
+            }
+
+            var key = pair[..equals];
+            foreach (var candidate in QueryRedaction.DefaultSensitiveKeys)
+            {
+                if (key.Equals(candidate, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+
+            foreach (var candidate in extraKeys)
+            {
+                if (key.Equals(candidate, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}

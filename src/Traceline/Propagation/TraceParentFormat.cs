@@ -1,0 +1,91 @@
+namespace Traceline.Propagation;
+
+/// <summary>
+/// The W3C Trace Context <c>traceparent</c> value: <c>{version}-{trace-id}-{parent-id}-{trace-flags}</c>, read by the
+/// Level 1 versioning rules and written as version <c>00</c>.
+/// </summary>
+internal static class TraceParentFormat
+{
+    /// <summary>The length of a version <c>00</c> value, and the least a higher version may have (55).</summary>
+    public const int Length = 55;
+
+    /// <summary>The flags this version defines (<c>sampled</c>, and Level 2's <c>random</c>); the spec asks that others be zero.</summary>
+    public const TraceFlags KnownFlags = TraceFlags.Sampled | TraceFlags.Random;
+
+    private const int TraceIdOffset = 3;
+    private const int SpanIdOffset = TraceIdOffset + TraceId.HexLength + 1; // 36
+    private const int FlagsOffset = SpanIdOffset + SpanId.HexLength + 1; // 53
+
+    /// <summary>
+    /// Parses one <c>traceparent</c> value without allocating. Leading and trailing spaces and tabs (HTTP's optional
+    /// whitespace) are ignored. Version <c>00</c> must be exactly 55 characters; a higher version is read by its first
+    /// 55 characters, which must be followed by <c>-</c> when there are more; version <c>ff</c>, uppercase hex and
+    /// all-zero ids are rejected. Flags other than <see cref="KnownFlags"/> are cleared.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<char> value, out TraceId traceId, out SpanId spanId, out TraceFlags flags)
+    {
+        value = TrimOws(value);
+        traceId = default;
+        spanId = default;
+        flags = TraceFlags.None;
+        if (value.Length < Length
+            || !HexConverter.TryParseLowerByte(value[0], value[1], out var version)
+            || version == 0xFF
+            || value[2] != '-'
+            || value[SpanIdOffset - 1] != '-'
+            || value[FlagsOffset - 1] != '-')
+        {
+            return false;
+        }
+
+        if (value.Length > Length && (version == 0 || value[Length] != '-'))
+        {
+            return false;
+        }
+
+        if (!TraceId.TryParse(value.Slice(TraceIdOffset, TraceId.HexLength), out traceId)
+            || !SpanId.TryParse(value.Slice(SpanIdOffset, SpanId.HexLength), out spanId)
+            || !HexConverter.TryParseLowerByte(value[FlagsOffset], value[FlagsOffset + 1], out var rawFlags))
+        {
+            traceId = default;
+            spanId = default;
+            return false;
+        }
+
+        flags = (TraceFlags)rawFlags & KnownFlags;
+        return true;
+    }
+
+    /// <summary>Writes <c>00-{trace-id}-{span-id}-{flags}</c>: exactly 55 lowercase characters.</summary>
+    public static string Format(in SpanContext context) =>
+        // Perf: one string.Create with a static callback: the header string is the only allocation.
+        string.Create(Length, (context.TraceId, context.SpanId, Flags: (byte)(context.TraceFlags & KnownFlags)), static (chars, state) =>
+        {
+            chars[0] = '0';
+            chars[1] = '0';
+            chars[2] = '-';
+            state.TraceId.TryFormat(chars[TraceIdOffset..], out _);
+            chars[SpanIdOffset - 1] = '-';
+            state.SpanId.TryFormat(chars[SpanIdOffset..], out _);
+            chars[FlagsOffset - 1] = '-';
+            HexConverter.WriteLower(state.Flags, chars[FlagsOffset..]);
+        });
+
+    /// <summary>Removes HTTP optional whitespace (spaces and tabs) from both ends.</summary>
+    public static ReadOnlySpan<char> TrimOws(ReadOnlySpan<char> value)
+    {
+        var start = 0;
+        var end = value.Length;
+        while (start < end && value[start] is ' ' or '\t')
+        {
+            start++;
+        }
+
+        while (end > start && value[end - 1] is ' ' or '\t')
+        {
+            end--;
+        }
+
+        return value[start..end];
+    }
+}

@@ -1,0 +1,384 @@
+using System.Diagnostics;
+using System.Net;
+using Traceline.Http.Tests.Support;
+using Traceline.Propagation;
+using Traceline.Sampling;
+
+namespace Traceline.Http.Tests;
+
+public sealed class TracingHandlerTests
+{
+    [Fact]
+    public async Task SendAsync_NoCurrentSpan_StartsRootClientSpanWithConventionAttributes()
+    {
+        using var tracing = new TestTracing();
+        var inner = new CapturingHandler();
+        using var client = tracing.CreateClient(inner);
+
+        using var response = await client.GetAsync(new Uri("http://example.test:8080/items/1?q=2"));
+
+        var span = Assert.Single(tracing.ClientSpans);
+        Assert.Equal("GET", span.Name);
+        Assert.False(span.ParentSpanId.IsValid);
+        Assert.Equal("GET", span.String("http.request.method"));
+        Assert.Equal("example.test", span.String("server.address"));
+        Assert.Equal(8080, span.Long("server.port"));
+        Assert.Equal("http://example.test:8080/items/1?q=2", span.String("url.full"));
+        Assert.Equal(200, span.Long("http.response.status_code"));
+        Assert.Equal("1.1", span.String("network.protocol.version"));
+        Assert.False(span.HasAttribute("error.type"));
+        Assert.False(span.HasAttribute("http.request.resend_count"));
+        Assert.Equal(SpanStatusCode.Unset, span.Status);
+        Assert.Equal(TracingHandler.InstrumentationName, span.Scope!.Name);
+    }
+
+    [Fact]
+    public async Task SendAsync_InsideSpan_ClientSpanIsChildAndCurrentWhileInFlight()
+    {
+        using var tracing = new TestTracing();
+        var inner = new CapturingHandler();
+        using var client = tracing.CreateClient(inner);
+
+        Span parent;
+        using (parent = tracing.Tracer.StartSpan("work"))
+        {
+            using var response = await client.GetAsync(new Uri("http://example.test/"));
+            Assert.Same(parent, Span.Current);
+        }
+
+        var span = Assert.Single(tracing.ClientSpans);
+        Assert.Equal(parent.Context.TraceId, span.Context.TraceId);
+        Assert.Equal(parent.Context.SpanId, span.ParentSpanId);
+        Assert.Same(span, inner.Single.CurrentSpan);
+    }
+
+    [Fact]
+    public async Task SendAsync_Traced_InjectsOneTraceparentNamingTheClientSpan()
+    {
+        using var tracing = new TestTracing();
+        var inner = new CapturingHandler();
+        using var client = tracing.CreateClient(inner);
+
+        using var response = await client.GetAsync(new Uri("http://example.test/"));
+
+        var span = Assert.Single(tracing.ClientSpans);
+        var sent = inner.Single.Traceparent;
+        Assert.Equal(span.Context.TraceId, sent.TraceId);
+        Assert.Equal(span.Context.SpanId, sent.ParentId);
+        Assert.Equal(TraceFlags.Sampled, sent.Flags & TraceFlags.Sampled);
+    }
+
+    [Fact]
+    public async Task SendAsync_MessageAlreadyHasTraceHeaders_ReplacesThemNeverDoubles()
+    {
+        using var tracing = new TestTracing();
+        var inner = new CapturingHandler();
+        using var client = tracing.CreateClient(inner);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("http://example.test/"));
+        request.Headers.TryAddWithoutValidation("traceparent", "00-11111111111111111111111111111111-2222222222222222-01");
+        request.Headers.TryAddWithoutValidation("traceparent", "00-33333333333333333333333333333333-4444444444444444-01");
+        request.Headers.TryAddWithoutValidation("tracestate", "stale=1");
+
+        using var response = await client.SendAsync(request);
+
+        var span = Assert.Single(tracing.ClientSpans);
+        Assert.Equal(span.Context.SpanId, inner.Single.Traceparent.ParentId);
+        Assert.Empty(inner.Single.Values("tracestate"));
+    }
+
+    [Fact]
+    public async Task SendAsync_SameMessageResentByRetryHandler_OneTraceparentPerAttemptAndResendCount()
+    {
+        using var tracing = new TestTracing();
+        var answers = new Queue<HttpStatusCode>([HttpStatusCode.ServiceUnavailable, HttpStatusCode.BadGateway, HttpStatusCode.OK]);
+        var inner = new CapturingHandler((_, _) => Task.FromResult(new HttpResponseMessage(answers.Dequeue())));
+        using var client = new HttpClient(new ResendingHandler(3)
+        {
+            InnerHandler = new TracingHandler(tracing.Provider) { InnerHandler = inner },
+        });
+
+        using var response = await client.GetAsync(new Uri("http://example.test/"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var spans = tracing.ClientSpans;
+        Assert.Equal(3, spans.Count);
+        Assert.False(spans[0].HasAttribute("http.request.resend_count"));
+        Assert.Equal(1, spans[1].Long("http.request.resend_count"));
+        Assert.Equal(2, spans[2].Long("http.request.resend_count"));
+        var sends = inner.Sends.ToArray();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(spans[i].Context.SpanId, sends[i].Traceparent.ParentId);
+        }
+
+        Assert.Equal("503", spans[0].String("error.type"));
+        Assert.Equal(SpanStatusCode.Error, spans[0].Status);
+        Assert.Equal(SpanStatusCode.Unset, spans[2].Status);
+    }
+
+    [Fact]
+    public async Task SendAsync_UnsampledSpan_StillPropagatesWithFlagsZero()
+    {
+        using var tracing = new TestTracing(Sampler.AlwaysOff);
+        var inner = new CapturingHandler();
+        using var client = tracing.CreateClient(inner);
+
+        using var response = await client.GetAsync(new Uri("http://example.test/"));
+
+        Assert.Empty(tracing.Exporter.Spans);
+        var sent = inner.Single.Traceparent;
+        Assert.True(sent.TraceId.IsValid);
+        Assert.Equal(TraceFlags.None, sent.Flags & TraceFlags.Sampled);
+    }
+
+    [Fact]
+    public async Task SendAsync_BaggageCurrent_InjectedWithTheSpan()
+    {
+        using var tracing = new TestTracing();
+        var inner = new CapturingHandler();
+        using var client = tracing.CreateClient(inner);
+
+        using (Baggage.Use(Baggage.Create(new BaggageItem("tenant", "42"))))
+        {
+            using var response = await client.GetAsync(new Uri("http://example.test/"));
+        }
+
+        Assert.Equal(["tenant=42"], inner.Single.Values("baggage"));
+    }
+
+    [Theory]
+    [InlineData("GET", "GET", "GET", null)] // known method: name and attribute are the method
+    [InlineData("PATCH", "PATCH", "PATCH", null)]
+    [InlineData("get", "GET", "GET", "get")] // known method in another case: normalized, original kept
+    [InlineData("PURGE", "HTTP", "_OTHER", "PURGE")] // unknown method: span name HTTP, _OTHER, original kept
+    public async Task SendAsync_Method_NameAndMethodAttributesFollowConventions(string method, string name, string attribute, string? original)
+    {
+        using var tracing = new TestTracing();
+        using var client = tracing.CreateClient(new CapturingHandler());
+
+        using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), new Uri("http://example.test/")));
+
+        var span = Assert.Single(tracing.ClientSpans);
+        Assert.Equal(name, span.Name);
+        Assert.Equal(attribute, span.String("http.request.method"));
+        Assert.Equal(original, span.String("http.request.method_original"));
+    }
+
+    [Fact]
+    public async Task SendAsync_UserInfoAndSensitiveQuery_RemovedFromUrlFull()
+    {
+        using var tracing = new TestTracing();
+        using var client = tracing.CreateClient(new CapturingHandler(), new TracingHandlerOptions { RedactedQueryKeys = { "token" } });
+
+        using var response = await client.GetAsync(new Uri("https://user:secret@example.test/a?sig=abc&x=1&Token=t#frag"));
+
+        var span = Assert.Single(tracing.ClientSpans);
+        Assert.Equal("https://example.test/a?sig=REDACTED&x=1&Token=REDACTED#frag", span.String("url.full"));
+        Assert.Equal(443, span.Long("server.port"));
+    }
+
+    [Fact]
+    public async Task SendAsync_ErrorStatus_ErrorTypeAndErrorStatus()
+    {
+        using var tracing = new TestTracing();
+        using var client = tracing.CreateClient(new CapturingHandler(HttpStatusCode.NotFound));
+
+        using var response = await client.GetAsync(new Uri("http://example.test/"));
+
+        var span = Assert.Single(tracing.ClientSpans);
+        Assert.Equal(404, span.Long("http.response.status_code"));
+        Assert.Equal("404", span.String("error.type"));
+        Assert.Equal(SpanStatusCode.Error, span.Status);
+    }
+
+    [Fact]
+    public async Task SendAsync_InnerThrows_RecordedAndSameExceptionRethrown()
+    {
+        using var tracing = new TestTracing();
+        var thrown = new HttpRequestException(HttpRequestError.NameResolutionError, "no such host");
+        using var client = tracing.CreateClient(new CapturingHandler((_, _) => Task.FromException<HttpResponseMessage>(thrown)));
+
+        var caught = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(new Uri("http://example.test/")));
+
+        Assert.Same(thrown, caught);
+        var span = Assert.Single(tracing.ClientSpans);
+        Assert.Equal("name_resolution_error", span.String("error.type"));
+        Assert.Equal(SpanStatusCode.Error, span.Status);
+        var exceptionEvent = Assert.Single(span.Events);
+        Assert.Equal("exception", exceptionEvent.Name);
+    }
+
+    [Fact]
+    public async Task SendAsync_InnerTimesOutWithTimeoutCause_ErrorTypeTimeout()
+    {
+        using var tracing = new TestTracing();
+        var thrown = new TaskCanceledException("connect timed out", new TimeoutException());
+        using var client = tracing.CreateClient(new CapturingHandler((_, _) => Task.FromException<HttpResponseMessage>(thrown)));
+
+        await Assert.ThrowsAsync<TaskCanceledException>(() => client.GetAsync(new Uri("http://example.test/")));
+
+        var span = Assert.Single(tracing.ClientSpans);
+        Assert.Equal("timeout", span.String("error.type"));
+        Assert.Equal("The request timed out.", span.StatusDescription);
+    }
+
+    [Fact]
+    public async Task SendAsync_Filtered_NoSpanAndNoHeader()
+    {
+        using var tracing = new TestTracing();
+        var inner = new CapturingHandler();
+        using var client = tracing.CreateClient(inner, new TracingHandlerOptions { Filter = r => r.RequestUri!.AbsolutePath != "/health" });
+
+        using (tracing.Tracer.StartSpan("work"))
+        {
+            using var skipped = await client.GetAsync(new Uri("http://example.test/health"));
+            using var traced = await client.GetAsync(new Uri("http://example.test/data"));
+        }
+
+        var sends = inner.Sends.ToArray();
+        Assert.Empty(sends[0].Values("traceparent"));
+        Assert.Single(sends[1].Values("traceparent"));
+        Assert.Equal("GET", Assert.Single(tracing.ClientSpans).Name);
+        Assert.Equal(1, ((TestTraceContextPropagator)tracing.Propagator).InjectCalls);
+    }
+
+    [Fact]
+    public async Task SendAsync_Suppressed_NoSpanNoHeaderAndNoActivityBelow()
+    {
+        using var tracing = new TestTracing();
+        var inner = new CapturingHandler();
+        using var client = tracing.CreateClient(inner);
+        using var activity = new Activity("ambient").Start();
+
+        using (tracing.Tracer.StartSpan("work"))
+        using (Tracing.Suppress())
+        {
+            using var response = await client.GetAsync(new Uri("http://example.test/"));
+        }
+
+        Assert.Empty(tracing.ClientSpans);
+        Assert.Empty(inner.Single.Values("traceparent"));
+        Assert.Null(inner.Single.CurrentActivity);
+        Assert.Same(activity, Activity.Current);
+    }
+
+    [Fact]
+    public async Task SendAsync_AmbientActivity_HiddenFromInnerHandlersAndRestoredAfter()
+    {
+        using var tracing = new TestTracing();
+        var inner = new CapturingHandler();
+        using var client = tracing.CreateClient(inner);
+        using var activity = new Activity("ambient").Start();
+
+        using var response = await client.GetAsync(new Uri("http://example.test/"));
+
+        Assert.Null(inner.Single.CurrentActivity);
+        Assert.Same(activity, Activity.Current);
+    }
+
+    [Fact]
+    public async Task SendAsync_PropagatorThrows_RequestGoesOnAndFailureReported()
+    {
+        using var tracing = new TestTracing(propagator: new ThrowingPropagator());
+        var inner = new CapturingHandler();
+        using var client = tracing.CreateClient(inner);
+
+        using var response = await client.GetAsync(new Uri("http://example.test/"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(tracing.ClientSpans);
+        Assert.Contains(tracing.Logs.Entries, e => e.EventName == "CallbackFailed" && e.Exception?.Message == "propagator is broken");
+    }
+
+    [Fact]
+    public async Task SendAsync_CallbacksThrow_RequestGoesOnAndFailureReported()
+    {
+        using var tracing = new TestTracing();
+        var options = new TracingHandlerOptions
+        {
+            Filter = _ => throw new InvalidOperationException("filter"),
+            EnrichWithRequest = (_, _) => throw new InvalidOperationException("request"),
+            EnrichWithResponse = (_, _) => throw new InvalidOperationException("response"),
+        };
+        var inner = new CapturingHandler();
+        using var client = tracing.CreateClient(inner, options);
+
+        using var response = await client.GetAsync(new Uri("http://example.test/"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var span = Assert.Single(tracing.ClientSpans);
+        Assert.True(span.IsEnded);
+        Assert.Single(inner.Single.Values("traceparent"));
+        Assert.Contains(tracing.Logs.Entries, e => e.EventName == "CallbackFailed");
+    }
+
+    [Fact]
+    public async Task SendAsync_EnrichCallbacks_SeeSpanRequestResponseAndException()
+    {
+        using var tracing = new TestTracing();
+        var options = new TracingHandlerOptions
+        {
+            EnrichWithRequest = (span, request) => span.SetAttribute("test.request", request.RequestUri!.AbsolutePath),
+            EnrichWithResponse = (span, response) => span.SetAttribute("test.response", (long)response.StatusCode),
+            EnrichWithException = (span, exception) => span.SetAttribute("test.exception", exception.Message),
+        };
+        var fail = false;
+        using var client = tracing.CreateClient(
+            new CapturingHandler((_, _) => fail ? throw new HttpRequestException("boom") : Task.FromResult(new HttpResponseMessage(HttpStatusCode.Accepted))),
+            options);
+
+        using var response = await client.GetAsync(new Uri("http://example.test/ok"));
+        fail = true;
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(new Uri("http://example.test/fail")));
+
+        var spans = tracing.ClientSpans;
+        Assert.Equal("/ok", spans[0].String("test.request"));
+        Assert.Equal(202, spans[0].Long("test.response"));
+        Assert.Equal("/fail", spans[1].String("test.request"));
+        Assert.Equal("boom", spans[1].String("test.exception"));
+    }
+
+    [Fact]
+    public void Send_Synchronous_TracesAndInjects()
+    {
+        using var tracing = new TestTracing();
+        var inner = new CapturingHandler();
+        using var client = tracing.CreateClient(inner);
+
+        using var response = client.Send(new HttpRequestMessage(HttpMethod.Get, new Uri("http://example.test/")));
+
+        var span = Assert.Single(tracing.ClientSpans);
+        Assert.Equal(span.Context.SpanId, inner.Single.Traceparent.ParentId);
+        Assert.Null(Span.Current);
+    }
+
+    [Fact]
+    public async Task SendAsync_OneInstanceManyConcurrentRequests_EachSpanItsOwnHeader()
+    {
+        using var tracing = new TestTracing();
+        var inner = new CapturingHandler(async (request, ct) =>
+        {
+            await Task.Yield();
+            var response = new HttpResponseMessage(HttpStatusCode.OK);
+            response.Headers.TryAddWithoutValidation("x-echo", request.Headers.GetValues("traceparent").Single());
+            return response;
+        });
+        using var client = tracing.CreateClient(inner);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
+        {
+            using var parent = tracing.Tracer.StartRootSpan("root-" + i);
+            using var response = await client.GetAsync(new Uri("http://example.test/" + i));
+            return (Parent: parent.Context, Echo: Traceparent.Parse(response.Headers.GetValues("x-echo").Single()));
+        }));
+
+        var clientSpans = tracing.ClientSpans.ToDictionary(s => s.Context.SpanId);
+        Assert.Equal(200, clientSpans.Count);
+        foreach (var (parent, echo) in results)
+        {
+            var span = clientSpans[echo.ParentId];
+            Assert.Equal(parent.TraceId, echo.TraceId);
+            Assert.Equal(parent.SpanId, span.ParentSpanId);
+        }
+    }
+}
