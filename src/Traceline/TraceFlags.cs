@@ -2,8 +2,9 @@ namespace Traceline;
 
 /// <summary>The W3C Trace Context <c>trace-flags</c> byte.</summary>
 /// <remarks>
-/// Bits that this version does not define are kept as received and sent on unchanged, as W3C Trace Context
-/// asks of a participant that forwards them.
+/// A context built in code keeps every bit it is given. The W3C propagator keeps <see cref="Sampled"/> and
+/// <see cref="Random"/> as received and clears the bits the specification reserves, since W3C Trace Context requires
+/// participants to set reserved flags to zero.
 /// </remarks>
 [Flags]
 #pragma warning disable CA1028 // The wire format is one byte.

@@ -165,6 +165,20 @@ public sealed class TracingHandlerTests
     }
 
     [Fact]
+    public async Task SendAsync_HostsChangeOnOneHandler_EachSpanNamesItsOwnServer()
+    {
+        using var tracing = new TestTracing();
+        using var client = tracing.CreateClient(new CapturingHandler());
+
+        foreach (var uri in new[] { "http://a.test/", "http://a.test/x", "http://b.test:81/", "http://[::1]/", "http://a.test/" })
+        {
+            using var response = await client.GetAsync(new Uri(uri));
+        }
+
+        Assert.Equal(["a.test", "a.test", "b.test", "[::1]", "a.test"], tracing.ClientSpans.Select(s => s.String("server.address")));
+    }
+
+    [Fact]
     public async Task SendAsync_UserInfoAndSensitiveQuery_RemovedFromUrlFull()
     {
         using var tracing = new TestTracing();

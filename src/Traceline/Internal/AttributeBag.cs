@@ -62,6 +62,13 @@ internal struct AttributeBag
 
     public void SetAll(ReadOnlySpan<SpanAttribute> attributes, int countLimit, int valueLengthLimit)
     {
+        // Perf: a span given several attributes at once (instrumentation at start) usually gets as many more later
+        // (status code, protocol); size the first array for both instead of growing it.
+        if (_items is null && attributes.Length > InitialCapacity / 2)
+        {
+            _items = new SpanAttribute[Math.Min(attributes.Length * 2, Math.Max(countLimit, 1))];
+        }
+
         foreach (var attribute in attributes)
         {
             if (attribute.Key is not null)

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Buffers.Binary;
+
 namespace Traceline.Propagation;
 
 /// <summary>
@@ -13,6 +16,8 @@ internal static class TraceParentFormat
     public const TraceFlags KnownFlags = TraceFlags.Sampled | TraceFlags.Random;
 
     private const int TraceIdOffset = 3;
+
+    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
     private const int SpanIdOffset = TraceIdOffset + TraceId.HexLength + 1; // 36
     private const int FlagsOffset = SpanIdOffset + SpanId.HexLength + 1; // 53
 
@@ -43,15 +48,29 @@ internal static class TraceParentFormat
             return false;
         }
 
-        if (!TraceId.TryParse(value.Slice(TraceIdOffset, TraceId.HexLength), out traceId)
-            || !SpanId.TryParse(value.Slice(SpanIdOffset, SpanId.HexLength), out spanId)
+        // Perf: one vectorized check per id that every character is lowercase hex, then a vectorized decode.
+        var traceHex = value.Slice(TraceIdOffset, TraceId.HexLength);
+        var spanHex = value.Slice(SpanIdOffset, SpanId.HexLength);
+        if (traceHex.ContainsAnyExcept(LowerHex)
+            || spanHex.ContainsAnyExcept(LowerHex)
             || !HexConverter.TryParseLowerByte(value[FlagsOffset], value[FlagsOffset + 1], out var rawFlags))
         {
-            traceId = default;
-            spanId = default;
             return false;
         }
 
+        Span<byte> bytes = stackalloc byte[TraceId.ByteLength + SpanId.ByteLength];
+        Convert.FromHexString(traceHex, bytes, out _, out _);
+        Convert.FromHexString(spanHex, bytes[TraceId.ByteLength..], out _, out _);
+        var high = BinaryPrimitives.ReadUInt64BigEndian(bytes);
+        var low = BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]);
+        var span = BinaryPrimitives.ReadUInt64BigEndian(bytes[TraceId.ByteLength..]);
+        if ((high | low) == 0 || span == 0)
+        {
+            return false; // all-zero ids are invalid
+        }
+
+        traceId = TraceId.FromHalves(high, low);
+        spanId = SpanId.FromUInt64(span);
         flags = (TraceFlags)rawFlags & KnownFlags;
         return true;
     }
@@ -64,9 +83,14 @@ internal static class TraceParentFormat
             chars[0] = '0';
             chars[1] = '0';
             chars[2] = '-';
-            state.TraceId.TryFormat(chars[TraceIdOffset..], out _);
+            // Perf: the ids as big-endian bytes, then the runtime's vectorized lowercase hex.
+            Span<byte> bytes = stackalloc byte[TraceId.ByteLength + SpanId.ByteLength];
+            BinaryPrimitives.WriteUInt64BigEndian(bytes, state.TraceId.High);
+            BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], state.TraceId.Low);
+            BinaryPrimitives.WriteUInt64BigEndian(bytes[TraceId.ByteLength..], state.SpanId.Value);
+            Convert.TryToHexStringLower(bytes[..TraceId.ByteLength], chars.Slice(TraceIdOffset, TraceId.HexLength), out _);
             chars[SpanIdOffset - 1] = '-';
-            state.SpanId.TryFormat(chars[SpanIdOffset..], out _);
+            Convert.TryToHexStringLower(bytes[TraceId.ByteLength..], chars.Slice(SpanIdOffset, SpanId.HexLength), out _);
             chars[FlagsOffset - 1] = '-';
             HexConverter.WriteLower(state.Flags, chars[FlagsOffset..]);
         });

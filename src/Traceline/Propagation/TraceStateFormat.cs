@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Primitives;
 
@@ -30,6 +31,13 @@ internal static class TraceStateFormat
     private const int MaxTenantLength = 241;
     private const int MaxSystemLength = 14;
     private const int MaxValueLength = 256;
+
+    // Perf: vectorized set checks instead of a loop of comparisons per character.
+    private static readonly SearchValues<char> KeyChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789_-*/");
+
+    // chr = %x20 / nblk-chr; nblk-chr = %x21-2B / %x2D-3C / %x3E-7E: printable ASCII except ',' and '='.
+    private static readonly SearchValues<char> ValueChars = SearchValues.Create(
+        " !\"#$%&'()*+-./0123456789:;<>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     /// <summary>
     /// Validates and normalizes every value of the <c>tracestate</c> header, joined with <c>,</c> in order.
@@ -92,36 +100,23 @@ internal static class TraceStateFormat
         var at = key.IndexOf('@');
         if (at < 0)
         {
-            return key.Length is > 0 and <= MaxSimpleKeyLength && IsLowerAlpha(key[0]) && AllKeyChars(key[1..]);
+            return key.Length is > 0 and <= MaxSimpleKeyLength && IsLowerAlpha(key[0]) && !key.ContainsAnyExcept(KeyChars);
         }
 
         var tenant = key[..at];
         var system = key[(at + 1)..];
         return tenant.Length is > 0 and <= MaxTenantLength
             && (IsLowerAlpha(tenant[0]) || char.IsAsciiDigit(tenant[0]))
-            && AllKeyChars(tenant[1..])
+            && !tenant.ContainsAnyExcept(KeyChars)
             && system.Length is > 0 and <= MaxSystemLength
             && IsLowerAlpha(system[0])
-            && AllKeyChars(system[1..]);
+            && !system.ContainsAnyExcept(KeyChars); // a second '@' is not a key character
     }
 
     /// <summary>Returns whether <paramref name="value"/> is a valid <c>tracestate</c> value.</summary>
     public static bool IsValidValue(ReadOnlySpan<char> value)
     {
-        if (value.Length is 0 or > MaxValueLength || value[^1] == ' ')
-        {
-            return false;
-        }
-
-        foreach (var c in value)
-        {
-            if (c < 0x20 || c > 0x7E || c == ',' || c == '=')
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return value.Length is > 0 and <= MaxValueLength && value[^1] != ' ' && !value.ContainsAnyExcept(ValueChars);
     }
 
     private static bool TryParse(string text, Span<Member> members, out int count, out bool normalized, out int totalLength)
@@ -254,19 +249,6 @@ internal static class TraceStateFormat
     }
 
     private static bool IsLowerAlpha(char c) => c is >= 'a' and <= 'z';
-
-    private static bool AllKeyChars(ReadOnlySpan<char> chars)
-    {
-        foreach (var c in chars)
-        {
-            if (!(IsLowerAlpha(c) || char.IsAsciiDigit(c) || c is '_' or '-' or '*' or '/'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     [StructLayout(LayoutKind.Auto)]
     private struct Member(int start, int length, int keyLength)

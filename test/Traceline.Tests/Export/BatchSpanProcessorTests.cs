@@ -171,7 +171,7 @@ public sealed class BatchSpanProcessorTests
     public void UnsampledSpans_AreNotExported()
     {
         var exporter = new ControllableExporter();
-        using var provider = TestProviders.Create(b => b.AddExporter(exporter).WithSampler(Sampling.Sampler.AlwaysOff));
+        using var provider = TestProviders.Create(b => b.AddExporter(exporter).WithSampler(Traceline.Sampling.Sampler.AlwaysOff));
         EndSpans(provider, 5);
         provider.ForceFlush(TimeSpan.FromSeconds(5));
         Assert.Empty(exporter.Spans);

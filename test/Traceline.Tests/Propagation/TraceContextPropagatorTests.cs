@@ -1,4 +1,5 @@
 using CsCheck;
+using Microsoft.Extensions.Primitives;
 using Traceline.Propagation;
 
 namespace Traceline.Tests.Propagation;
@@ -270,6 +271,57 @@ public class TraceContextPropagatorTests
         // 12 * 51 - 1 = 611; ten members are 509 characters.
         Assert.Equal(string.Join(',', members[..10]), state);
         Assert.True(state!.Length <= 512);
+    }
+
+    [Fact]
+    public void Extract_WithoutTraceState_AllocatesNothing()
+    {
+        var carrier = new Dictionary<string, string[]> { ["traceparent"] = [Valid] };
+        Func<Dictionary<string, string[]>, string, StringValues> getter = static (c, k) => c.TryGetValue(k, out var v) ? new StringValues(v) : StringValues.Empty;
+        _ = Propagator.Extract(default, carrier, getter);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            _ = Propagator.Extract(default, carrier, getter);
+        }
+
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+    }
+
+    [Fact]
+    public void Extract_WithNormalizedTraceState_AllocatesNothing()
+    {
+        var carrier = new Dictionary<string, string[]> { ["traceparent"] = [Valid], ["tracestate"] = ["rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"] };
+        Func<Dictionary<string, string[]>, string, StringValues> getter = static (c, k) => c.TryGetValue(k, out var v) ? new StringValues(v) : StringValues.Empty;
+        _ = Propagator.Extract(default, carrier, getter);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            _ = Propagator.Extract(default, carrier, getter);
+        }
+
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+    }
+
+    [Fact]
+    public void Inject_WithTraceState_AllocatesOnlyTheTraceParentString()
+    {
+        var context = new PropagationContext(
+            new SpanContext(TraceId.Parse(TraceIdHex), SpanId.Parse(SpanIdHex), TraceFlags.Sampled, "rojo=00f067aa0ba902b7", isRemote: true), null);
+        var carrier = new Dictionary<string, string>();
+        Action<Dictionary<string, string>, string, string> setter = static (c, k, v) => c[k] = v;
+        Propagator.Inject(context, carrier, setter);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Propagator.Inject(context, carrier, setter);
+        var injectBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        _ = new string('0', 55);
+        var oneHeaderString = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(oneHeaderString, injectBytes);
     }
 
     [Fact]

@@ -1,0 +1,217 @@
+using System.Net;
+using BenchmarkDotNet.Attributes;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+using Traceline.Export;
+using Traceline.Http;
+
+namespace Traceline.Benchmarks;
+
+/// <summary>
+/// What tracing adds to one HttpClient request: Traceline's <see cref="TracingHandler"/> and the OpenTelemetry .NET SDK's
+/// HttpClient instrumentation, each against the same request with no tracing (the baseline). Every variant sends
+/// through a real <see cref="SocketsHttpHandler"/> (the SDK instruments the runtime's DiagnosticsHandler inside it) whose
+/// connection is an in-memory stream that answers every request with <c>200 OK</c>, so no network is timed.
+/// Spans are sampled and recorded in both libraries, and dropped at the end (no exporter).
+/// Each variant has its own setup, and BenchmarkDotNet runs each in its own process, so the SDK's global listener
+/// never touches the other two.
+/// </summary>
+[MemoryDiagnoser]
+public class HandlerBenchmarks
+{
+    private static readonly Uri Target = new("http://bench.test/items/42?page=1");
+
+    private HttpMessageInvoker _invoker = null!;
+    private Traceline.TracerProvider? _traceline;
+    private OpenTelemetry.Trace.TracerProvider? _sdk;
+
+    [GlobalSetup(Target = nameof(NoTracing))]
+    public void SetupNoTracing() => _invoker = new HttpMessageInvoker(CreateInnerHandler());
+
+    [GlobalSetup(Target = nameof(TracelineHandler))]
+    public void SetupTraceline()
+    {
+        _traceline = Traceline.TracerProvider.Create(t => t.WithServiceName("bench").AddProcessor(new DiscardingProcessor()));
+        _invoker = new HttpMessageInvoker(new TracingHandler(_traceline) { InnerHandler = CreateInnerHandler() });
+    }
+
+    [GlobalSetup(Target = nameof(OpenTelemetrySdk))]
+    public void SetupOpenTelemetrySdk()
+    {
+        _sdk = Sdk.CreateTracerProviderBuilder()
+            .SetSampler(new AlwaysOnSampler())
+            .AddHttpClientInstrumentation()
+            .Build();
+        _invoker = new HttpMessageInvoker(CreateInnerHandler());
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _invoker.Dispose();
+        _traceline?.Dispose();
+        _sdk?.Dispose();
+    }
+
+    [Benchmark(Baseline = true)]
+    public Task<HttpStatusCode> NoTracing() => SendAsync();
+
+    [Benchmark]
+    public Task<HttpStatusCode> TracelineHandler() => SendAsync();
+
+    [Benchmark]
+    public Task<HttpStatusCode> OpenTelemetrySdk() => SendAsync();
+
+    private async Task<HttpStatusCode> SendAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Target);
+        using var response = await _invoker.SendAsync(request, CancellationToken.None).ConfigureAwait(false);
+        return response.StatusCode;
+    }
+
+    private static SocketsHttpHandler CreateInnerHandler() => new()
+    {
+        UseProxy = false,
+        UseCookies = false,
+        AllowAutoRedirect = false,
+        ConnectCallback = static (_, _) => ValueTask.FromResult<Stream>(new CannedResponseStream()),
+    };
+
+    private sealed class DiscardingProcessor : SpanProcessor
+    {
+        public override void OnEnd(Span span)
+        {
+        }
+    }
+
+    /// <summary>An in-memory HTTP/1.1 connection: each request (headers ending in an empty line) gets one empty 200.</summary>
+    private sealed class CannedResponseStream : Stream
+    {
+        private static readonly byte[] Response = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"u8.ToArray();
+
+        private readonly object _gate = new();
+        private int _matched;
+        private int _answersDue;
+        private int _offset;
+        private bool _disposed;
+        private TaskCompletionSource? _dataAvailable;
+
+        public override bool CanRead => true;
+
+        public override bool CanWrite => true;
+
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            TaskCompletionSource? wake = null;
+            lock (_gate)
+            {
+                foreach (var b in buffer)
+                {
+                    // Match "\r\n\r\n", the end of a request without a body.
+                    _matched = b == ((_matched & 1) == 0 ? (byte)'\r' : (byte)'\n') ? _matched + 1 : b == '\r' ? 1 : 0;
+                    if (_matched == 4)
+                    {
+                        _answersDue++;
+                        _matched = 0;
+                    }
+                }
+
+                if (_answersDue > 0)
+                {
+                    wake = _dataAvailable;
+                    _dataAvailable = null;
+                }
+            }
+
+            wake?.TrySetResult();
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Write(buffer.Span);
+            return default;
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            Write(buffer.AsSpan(offset, count));
+            return Task.CompletedTask;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            while (true)
+            {
+                Task wait;
+                lock (_gate)
+                {
+                    if (_disposed)
+                    {
+                        return 0;
+                    }
+
+                    if (_answersDue > 0)
+                    {
+                        if (buffer.Length == 0)
+                        {
+                            return 0;
+                        }
+
+                        var count = Math.Min(buffer.Length, Response.Length - _offset);
+                        Response.AsSpan(_offset, count).CopyTo(buffer.Span);
+                        _offset += count;
+                        if (_offset == Response.Length)
+                        {
+                            _offset = 0;
+                            _answersDue--;
+                        }
+
+                        return count;
+                    }
+
+                    _dataAvailable ??= new TaskCompletionSource(); // inline continuations: no thread-pool hop in the timings
+                    wait = _dataAvailable.Task;
+                }
+
+                await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override void Flush()
+        {
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            TaskCompletionSource? wake;
+            lock (_gate)
+            {
+                _disposed = true;
+                wake = _dataAvailable;
+                _dataAvailable = null;
+            }
+
+            wake?.TrySetResult();
+            base.Dispose(disposing);
+        }
+    }
+}
