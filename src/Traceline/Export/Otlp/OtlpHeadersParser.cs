@@ -1,0 +1,101 @@
+namespace Traceline.Export;
+
+/// <summary>
+/// Parses <c>OTEL_EXPORTER_OTLP_HEADERS</c>: a comma-separated list of <c>key=value</c> pairs, each key and value
+/// percent-decoded and trimmed of spaces and tabs.
+/// </summary>
+/// <remarks>
+/// Robust to hostile input: one linear pass, no exceptions, no recursion. An entry is skipped (and reported through
+/// the callback, by position, never by value: values are secrets) when it has no <c>=</c>, an empty or invalid key (an
+/// HTTP token), an invalid percent-encoding, or a value with control characters (which could split headers).
+/// </remarks>
+internal static class OtlpHeadersParser
+{
+    /// <summary>More entries than this are ignored: no sane configuration needs them.</summary>
+    internal const int MaxEntries = 64;
+
+    public static List<KeyValuePair<string, string>> Parse(string? raw, Action<string>? reportSkipped)
+    {
+        var result = new List<KeyValuePair<string, string>>();
+        if (string.IsNullOrEmpty(raw))
+        {
+            return result;
+        }
+
+        var text = raw.AsSpan();
+        var entry = 0;
+        foreach (var range in text.Split(','))
+        {
+            var item = text[range].Trim(" \t");
+            entry++;
+            if (item.IsEmpty)
+            {
+                continue;
+            }
+
+            if (result.Count == MaxEntries)
+            {
+                reportSkipped?.Invoke($"more than {MaxEntries} entries; the rest are ignored");
+                break;
+            }
+
+            var equals = item.IndexOf('=');
+            if (equals <= 0)
+            {
+                reportSkipped?.Invoke($"entry {entry} is not key=value");
+                continue;
+            }
+
+            if (!PercentDecoding.TryDecode(item[..equals].Trim(" \t"), out var key) || !IsToken(key))
+            {
+                reportSkipped?.Invoke($"entry {entry} has an invalid header name");
+                continue;
+            }
+
+            if (!PercentDecoding.TryDecode(item[(equals + 1)..].Trim(" \t"), out var value) || !IsSafeValue(value))
+            {
+                reportSkipped?.Invoke($"the value of header '{key}' (entry {entry}) is not valid percent-encoded text without control characters");
+                continue;
+            }
+
+            result.Add(new KeyValuePair<string, string>(key, value));
+        }
+
+        return result;
+    }
+
+    /// <summary>An HTTP field name: RFC 9110 <c>token</c>.</summary>
+    internal static bool IsToken(ReadOnlySpan<char> name)
+    {
+        if (name.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            var ok = c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9')
+                or '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~';
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A header value that cannot split or end the header block: no control characters but tab.</summary>
+    internal static bool IsSafeValue(ReadOnlySpan<char> value)
+    {
+        foreach (var c in value)
+        {
+            if ((c < 0x20 && c != '\t') || c == 0x7F)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

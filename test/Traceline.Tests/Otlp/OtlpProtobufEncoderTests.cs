@@ -1,0 +1,89 @@
+using CsCheck;
+using Traceline.Export;
+using Traceline.Tests.Otlp.Proto.Collector;
+
+namespace Traceline.Tests.Otlp;
+
+public sealed class OtlpProtobufEncoderTests
+{
+    private static readonly Gen<AttributeValue> ValueGen = Gen.OneOf(
+        Gen.String.Select(s => (AttributeValue)s),
+        Gen.Bool.Select(b => (AttributeValue)b),
+        Gen.Long.Select(l => (AttributeValue)l),
+        Gen.Double.Select(d => (AttributeValue)d),
+        Gen.String.Array[0, 5].Select(a => (AttributeValue)a),
+        Gen.Bool.Array[0, 5].Select(a => (AttributeValue)a),
+        Gen.Long.Array[0, 5].Select(a => (AttributeValue)a),
+        Gen.Double.Array[0, 5].Select(a => (AttributeValue)a));
+
+    [Fact]
+    public void Encode_AnyAttributesAndNames_DecodesToTheSameSpans()
+    {
+        using var provider = TracerProvider.Create(b => b.UseInMemoryExporter(new InMemorySpanExporter()));
+        var tracers = new[] { provider.GetTracer("a"), provider.GetTracer("b", "2"), provider.GetTracer("c", string.Empty) };
+        // CsCheck samples on several threads: each sample gets its own encoder (one encoder serves one exporter).
+        Gen.Select(Gen.String, Gen.Int[0, 2], Gen.Select(Gen.String[1, 10], ValueGen).Array[0, 12]).Array[1, 6].Sample(specs =>
+        {
+            var spans = new List<Span>();
+            foreach (var (name, tracerIndex, attributes) in specs)
+            {
+                var span = tracers[tracerIndex].StartRootSpan(name);
+                foreach (var (key, value) in attributes)
+                {
+                    span.SetAttribute(key, value);
+                }
+
+                span.AddEvent(name, new SpanAttribute("k", name));
+                span.End();
+                spans.Add(span);
+            }
+
+            var encoder = new OtlpProtobufEncoder();
+            using var buffer = new PooledByteBuffer(16);
+            var length = encoder.Encode(spans.ToArray(), buffer);
+
+            Assert.Equal(length, (int)buffer.Length);
+            RichSpans.AssertMatches(spans, ExportTraceServiceRequest.Parser.ParseFrom(buffer.WrittenSpan.ToArray()));
+        });
+    }
+
+    [Fact]
+    public void Encode_SecondBatchOf512Spans_AllocatesNothing()
+    {
+        using var provider = TracerProvider.Create(b => b.UseInMemoryExporter(new InMemorySpanExporter()));
+        var tracer = provider.GetTracer("alloc");
+        var spans = new Span[512];
+        for (var i = 0; i < spans.Length; i++)
+        {
+            var span = tracer.StartRootSpan("span " + i, SpanKind.Server);
+            for (var a = 0; a < 10; a++)
+            {
+                span.SetAttribute("attribute." + a, a % 2 == 0 ? (AttributeValue)("value " + a) : a);
+            }
+
+            span.End();
+            spans[i] = span;
+        }
+
+        var encoder = new OtlpProtobufEncoder();
+        using var buffer = new PooledByteBuffer();
+        encoder.Encode(spans, buffer); // grows the reused arrays once
+        buffer.Reset();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        encoder.Encode(spans, buffer);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(512, ExportTraceServiceRequest.Parser.ParseFrom(buffer.WrittenSpan.ToArray()).ResourceSpans[0].ScopeSpans[0].Spans.Count);
+    }
+
+    [Fact]
+    public void OtlpResponse_AnyBytes_NeverThrows() =>
+        Gen.Byte.Array[0, 64].Sample(bytes =>
+        {
+            _ = OtlpResponse.TryReadPartialSuccess(bytes, out _, out _);
+            _ = OtlpResponse.TryReadStatus(bytes, out _, out _);
+            _ = OtlpResponse.TryReadJsonPartialSuccess(bytes, out _, out _);
+        });
+}

@@ -1,0 +1,408 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Traceline.Export;
+using Traceline.Tests.Otlp.Proto.Collector;
+using Rpc = Traceline.Tests.Otlp.Proto.Rpc;
+
+namespace Traceline.Tests.Otlp;
+
+public sealed class OtlpSpanExporterTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    [Theory]
+    [InlineData(OtlpExportProtocol.HttpProtobuf, OtlpCompression.None)]
+    [InlineData(OtlpExportProtocol.HttpProtobuf, OtlpCompression.Gzip)]
+    [InlineData(OtlpExportProtocol.Grpc, OtlpCompression.None)]
+    [InlineData(OtlpExportProtocol.Grpc, OtlpCompression.Gzip)]
+    public async Task ExportAsync_RichSpans_EveryFieldSurvivesTheRoundTrip(OtlpExportProtocol protocol, OtlpCompression compression)
+    {
+        var grpc = protocol == OtlpExportProtocol.Grpc;
+        await using var receiver = await OtlpTestReceiver.StartAsync(grpc ? HttpProtocols.Http2 : HttpProtocols.Http1);
+        var (provider, spans) = RichSpans.Create();
+        using var _ = provider;
+        using var exporter = CreateExporter(receiver, protocol, o => o.Compression = compression);
+
+        var result = await exporter.ExportAsync(spans, CancellationToken.None);
+
+        Assert.Equal(ExportResult.Success, result);
+        var request = Assert.Single(receiver.Requests);
+        Assert.Equal(grpc ? "/opentelemetry.proto.collector.trace.v1.TraceService/Export" : "/v1/traces", request.Path);
+        Assert.Equal(grpc ? "HTTP/2" : "HTTP/1.1", request.Protocol);
+        Assert.Equal(grpc ? "application/grpc" : "application/x-protobuf", request.ContentType);
+        if (compression == OtlpCompression.Gzip && !grpc)
+        {
+            Assert.Equal("gzip", request.ContentEncoding);
+        }
+
+        if (grpc)
+        {
+            Assert.Equal(compression == OtlpCompression.Gzip ? 1 : 0, request.Body[0]);
+        }
+
+        RichSpans.AssertMatches(spans, request.DecodeProtobuf());
+    }
+
+    [Theory]
+    [InlineData(OtlpCompression.None)]
+    [InlineData(OtlpCompression.Gzip)]
+    public async Task ExportAsync_HttpJson_DecodesWithSystemTextJsonAndMatches(OtlpCompression compression)
+    {
+        await using var receiver = await OtlpTestReceiver.StartAsync(HttpProtocols.Http1);
+        var (provider, spans) = RichSpans.Create();
+        using var _ = provider;
+        using var exporter = CreateExporter(receiver, OtlpExportProtocol.HttpJson, o => o.Compression = compression);
+
+        Assert.Equal(ExportResult.Success, await exporter.ExportAsync(spans, CancellationToken.None));
+
+        var request = Assert.Single(receiver.Requests);
+        Assert.Equal("/v1/traces", request.Path);
+        Assert.Equal("application/json", request.ContentType);
+        using var document = JsonDocument.Parse(request.Payload);
+        RichSpans.AssertJsonMatches(spans, document.RootElement);
+    }
+
+    [Fact]
+    public async Task ExportAsync_SpansOfTwoScopes_GroupedByResourceThenScope()
+    {
+        await using var receiver = await OtlpTestReceiver.StartAsync(HttpProtocols.Http1);
+        var (provider, spans) = RichSpans.Create();
+        using var _ = provider;
+        using var exporter = CreateExporter(receiver, OtlpExportProtocol.HttpProtobuf);
+
+        await exporter.ExportAsync(spans, CancellationToken.None);
+
+        var resourceSpans = Assert.Single(Assert.Single(receiver.Requests).DecodeProtobuf().ResourceSpans);
+        Assert.Equal([RichSpans.ScopeName, RichSpans.OtherScopeName], resourceSpans.ScopeSpans.Select(s => s.Scope.Name));
+        Assert.Equal(2, resourceSpans.ScopeSpans[0].Spans.Count);
+        Assert.Equal(3, resourceSpans.ScopeSpans[1].Spans.Count);
+        Assert.Equal("otlp-tests", resourceSpans.Resource.Attributes.Single(a => a.Key == "service.name").Value.StringValue);
+    }
+
+    [Fact]
+    public async Task ExportAsync_Receiver503WithRetryAfterTwiceThen200_BatchArrivesExactlyOnce()
+    {
+        var accepted = 0;
+        await using var receiver = await OtlpTestReceiver.StartAsync(HttpProtocols.Http1, async (context, attempt, stopping) =>
+        {
+            if (attempt <= 2)
+            {
+                context.Response.StatusCode = 503;
+                context.Response.Headers.RetryAfter = "1";
+                return;
+            }
+
+            Interlocked.Increment(ref accepted);
+            await OtlpTestReceiver.Success(context, attempt, stopping);
+        });
+        var (provider, spans) = RichSpans.Create();
+        using var _ = provider;
+        var log = new CapturingLoggerFactory();
+        using var exporter = CreateExporter(receiver, OtlpExportProtocol.HttpProtobuf, log: log);
+        var clock = Stopwatch.StartNew();
+
+        var result = await exporter.ExportAsync(spans, CancellationToken.None);
+
+        Assert.Equal(ExportResult.Success, result);
+        Assert.Equal(3, receiver.Attempts);
+        Assert.Equal(1, accepted);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.9), $"Retry-After: 1 was not honoured ({clock.Elapsed}).");
+        Assert.All(receiver.Requests, r => RichSpans.AssertMatches(spans, r.DecodeProtobuf()));
+        Assert.Equal(2, log.Messages("ExportRetrying").Count());
+        Assert.Empty(log.Messages("ExportFailed"));
+    }
+
+    [Fact]
+    public async Task ExportAsync_Receiver400_SentOnceAndReportedWithTheReceiversMessage()
+    {
+        await using var receiver = await OtlpTestReceiver.StartAsync(HttpProtocols.Http1, async (context, attempt, stopping) =>
+        {
+            context.Response.StatusCode = 400;
+            context.Response.ContentType = "application/x-protobuf";
+            await context.Response.Body.WriteAsync(new Rpc.Status { Code = 3, Message = "span name too long" }.ToByteArray(), stopping);
+        });
+        var (provider, spans) = RichSpans.Create();
+        using var _ = provider;
+        var log = new CapturingLoggerFactory();
+        using var exporter = CreateExporter(receiver, OtlpExportProtocol.HttpProtobuf, log: log);
+
+        var result = await exporter.ExportAsync(spans, CancellationToken.None);
+
+        Assert.Equal(ExportResult.Failure, result);
+        Assert.Equal(1, receiver.Attempts);
+        var failure = Assert.Single(log.Messages("ExportFailed"));
+        Assert.Contains("400", failure, StringComparison.Ordinal);
+        Assert.Contains("span name too long", failure, StringComparison.Ordinal);
+        Assert.Contains("dropped", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExportAsync_ReceiverNeverAnswers_FailsWithinTheTimeout()
+    {
+        await using var receiver = await OtlpTestReceiver.StartAsync(HttpProtocols.Http1, (context, attempt, stopping) => Task.Delay(Timeout.Infinite, stopping));
+        var (provider, spans) = RichSpans.Create();
+        using var _ = provider;
+        var log = new CapturingLoggerFactory();
+        using var exporter = CreateExporter(receiver, OtlpExportProtocol.HttpProtobuf, o => o.Timeout = TimeSpan.FromMilliseconds(500), log);
+        var clock = Stopwatch.StartNew();
+
+        var result = await exporter.ExportAsync(spans, CancellationToken.None);
+
+        Assert.Equal(ExportResult.Failure, result);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"The export took {clock.Elapsed}.");
+        Assert.Contains("timeout", Assert.Single(log.Messages("ExportFailed")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UseOtlpExporter_ReceiverNeverAnswers_EndingSpansNeverWaits()
+    {
+        var inFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var receiver = await OtlpTestReceiver.StartAsync(HttpProtocols.Http1, async (context, attempt, stopping) =>
+        {
+            inFlight.TrySetResult();
+            await Task.Delay(Timeout.Infinite, stopping);
+        });
+        using var provider = TracerProvider.Create(b => b
+            .UseOtlpExporter(o => o.Endpoint = receiver.Address)
+            .WithBatchOptions(o => o.ScheduledDelay = TimeSpan.FromMilliseconds(10)));
+        var tracer = provider.GetTracer("app");
+
+        tracer.StartSpan("first").End();
+        await inFlight.Task.WaitAsync(Wait);
+
+        // The worker is stuck on the export: the app's thread ends spans without waiting for it.
+        for (var i = 0; i < 1000; i++)
+        {
+            tracer.StartSpan("request").End();
+        }
+
+        Assert.Equal(1, receiver.Attempts);
+        Assert.False(receiver.Requests.Count > 1);
+    }
+
+    [Fact]
+    public async Task ExportAsync_GrpcUnavailableWithRetryInfo_RetriesAfterTheServersDelay()
+    {
+        var retryInfo = new Rpc.RetryInfo { RetryDelay = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(200)) };
+        var status = new Rpc.Status { Code = 14, Message = "busy", Details = { Any.Pack(retryInfo) } };
+        await using var receiver = await OtlpTestReceiver.StartAsync(HttpProtocols.Http2, (context, attempt, stopping) =>
+            attempt == 1
+                ? OtlpTestReceiver.WriteGrpcAsync(context, null, 14, "busy", status.ToByteArray())
+                : OtlpTestReceiver.Success(context, attempt, stopping));
+        var (provider, spans) = RichSpans.Create();
+        using var _ = provider;
+        var log = new CapturingLoggerFactory();
+        using var exporter = CreateExporter(receiver, OtlpExportProtocol.Grpc, log: log);
+
+        var result = await exporter.ExportAsync(spans, CancellationToken.None);
+
+        Assert.Equal(ExportResult.Success, result);
+        Assert.Equal(2, receiver.Attempts);
+        Assert.Contains("retrying in 200 ms", Assert.Single(log.Messages("ExportRetrying")), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(3)] // INVALID_ARGUMENT
+    [InlineData(8)] // RESOURCE_EXHAUSTED without RetryInfo
+    [InlineData(16)] // UNAUTHENTICATED
+    public async Task ExportAsync_GrpcPermanentStatus_SentOnceAndReported(int grpcStatus)
+    {
+        await using var receiver = await OtlpTestReceiver.StartAsync(HttpProtocols.Http2, (context, attempt, stopping) =>
+            OtlpTestReceiver.WriteGrpcAsync(context, null, grpcStatus, "no%20way"));
+        var (provider, spans) = RichSpans.Create();
+        using var _ = provider;
+        var log = new CapturingLoggerFactory();
+        using var exporter = CreateExporter(receiver, OtlpExportProtocol.Grpc, log: log);
+
+        Assert.Equal(ExportResult.Failure, await exporter.ExportAsync(spans, CancellationToken.None));
+        Assert.Equal(1, receiver.Attempts);
+        var failure = Assert.Single(log.Messages("ExportFailed"));
+        Assert.Contains($"gRPC status {grpcStatus}: no way", failure, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(OtlpExportProtocol.HttpProtobuf)]
+    [InlineData(OtlpExportProtocol.HttpJson)]
+    [InlineData(OtlpExportProtocol.Grpc)]
+    public async Task ExportAsync_PartialSuccess_ReportedAndNotRetried(OtlpExportProtocol protocol)
+    {
+        var reply = new ExportTraceServiceResponse { PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = 2, ErrorMessage = "2 spans too old" } };
+        await using var receiver = await OtlpTestReceiver.StartAsync(protocol == OtlpExportProtocol.Grpc ? HttpProtocols.Http2 : HttpProtocols.Http1, async (context, attempt, stopping) =>
+        {
+            switch (protocol)
+            {
+                case OtlpExportProtocol.Grpc:
+                    await OtlpTestReceiver.WriteGrpcAsync(context, reply, 0);
+                    break;
+                case OtlpExportProtocol.HttpJson:
+                    context.Response.ContentType = "application/json";
+                    await context.Response.WriteAsync("""{"partialSuccess":{"rejectedSpans":"2","errorMessage":"2 spans too old"}}""", stopping);
+                    break;
+                default:
+                    context.Response.ContentType = "application/x-protobuf";
+                    await context.Response.Body.WriteAsync(reply.ToByteArray(), stopping);
+                    break;
+            }
+        });
+        var (provider, spans) = RichSpans.Create();
+        using var _ = provider;
+        var log = new CapturingLoggerFactory();
+        using var exporter = CreateExporter(receiver, protocol, log: log);
+
+        Assert.Equal(ExportResult.Success, await exporter.ExportAsync(spans, CancellationToken.None));
+        Assert.Equal(1, receiver.Attempts);
+        var report = Assert.Single(log.Messages("ExportPartiallyRejected"));
+        Assert.Contains("rejected 2 span(s): 2 spans too old", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExportAsync_Headers_SentButTheirValuesNeverReported()
+    {
+        const string Secret = "s3cr3t-api-key-value";
+        await using var receiver = await OtlpTestReceiver.StartAsync(HttpProtocols.Http1, async (context, attempt, stopping) =>
+        {
+            context.Response.StatusCode = 401;
+            context.Response.ContentType = "application/x-protobuf";
+            await context.Response.Body.WriteAsync(new Rpc.Status { Code = 16, Message = "bad key " + Secret }.ToByteArray(), stopping);
+        });
+        var (provider, spans) = RichSpans.Create();
+        using var _ = provider;
+        var log = new CapturingLoggerFactory();
+        using var exporter = CreateExporter(receiver, OtlpExportProtocol.HttpProtobuf, o => o.Headers["x-api-key"] = Secret, log);
+
+        Assert.Equal(ExportResult.Failure, await exporter.ExportAsync(spans, CancellationToken.None));
+
+        Assert.Equal(Secret, Assert.Single(receiver.Requests).Headers["x-api-key"]);
+        Assert.Contains("401", log.AllText, StringComparison.Ordinal);
+        Assert.Contains("bad key ***", log.AllText, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, log.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_HeaderValueWithNewline_ThrowsWithoutShowingTheValue()
+    {
+        var options = new OtlpExporterOptions();
+        options.Headers["x-api-key"] = "secret\r\nx-evil: 1";
+
+        var error = Assert.Throws<ArgumentException>(() => new OtlpSpanExporter(options));
+
+        Assert.Contains("x-api-key", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExportAsync_UnreachableCollector_FailsAndReportsWithoutThrowing()
+    {
+        // A port that was just free: connection refused, retried with backoff until the timeout cuts it short.
+        Uri address;
+        await using (var closed = await OtlpTestReceiver.StartAsync(HttpProtocols.Http1))
+        {
+            address = closed.Address;
+        }
+
+        var (provider, spans) = RichSpans.Create();
+        using var _ = provider;
+        var log = new CapturingLoggerFactory();
+        using var exporter = new OtlpSpanExporter(new OtlpExporterOptions { Endpoint = address, Timeout = TimeSpan.FromSeconds(2) }, diagnostics: new TracelineDiagnostics(log));
+
+        Assert.Equal(ExportResult.Failure, await exporter.ExportAsync(spans, CancellationToken.None));
+        Assert.Single(log.Messages("ExportFailed"));
+    }
+
+    [Fact]
+    public async Task UseOtlpExporter_ConfiguredByVariables_SpansArriveAtTheSignalPath()
+    {
+        await using var receiver = await OtlpTestReceiver.StartAsync(HttpProtocols.Http1);
+        var environment = new Dictionary<string, string>
+        {
+            ["OTEL_TRACES_EXPORTER"] = "otlp",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Address.ToString().TrimEnd('/') + "/base/",
+            ["OTEL_EXPORTER_OTLP_HEADERS"] = "x-tenant=acme%20corp",
+            ["OTEL_EXPORTER_OTLP_COMPRESSION"] = "gzip",
+        };
+        using var provider = new TracingBuilder().Build(new SettingsSource(null, environment.GetValueOrDefault, TracelineDiagnostics.Default));
+
+        provider.GetTracer("app").StartSpan("work").End();
+        Assert.True(provider.ForceFlush(Wait));
+
+        var request = Assert.Single(receiver.Requests);
+        Assert.Equal("/base/v1/traces", request.Path);
+        Assert.Equal("acme corp", request.Headers["x-tenant"]);
+        Assert.Equal("gzip", request.ContentEncoding);
+        Assert.Equal("work", request.DecodeProtobuf().ResourceSpans[0].ScopeSpans[0].Spans[0].Name);
+    }
+
+    [Fact]
+    public async Task UseOtlpExporter_EndpointInCode_WinsOverConfigurationAndEnvironment()
+    {
+        await using var receiver = await OtlpTestReceiver.StartAsync(HttpProtocols.Http2);
+        var configuration = new Dictionary<string, string> { ["Otlp:Endpoint"] = "http://127.0.0.1:9/", ["Otlp:Protocol"] = "http/json" };
+        var environment = new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:9/" };
+        var builder = new TracingBuilder().UseOtlpExporter(o =>
+        {
+            o.Endpoint = receiver.Address;
+            o.Protocol = OtlpExportProtocol.Grpc;
+        });
+        using var provider = builder.Build(new SettingsSource(configuration.GetValueOrDefault, environment.GetValueOrDefault, TracelineDiagnostics.Default));
+
+        provider.GetTracer("app").StartSpan("work").End();
+        Assert.True(provider.ForceFlush(Wait));
+
+        var request = Assert.Single(receiver.Requests);
+        Assert.True(request.IsGrpc);
+        Assert.Equal("work", request.DecodeProtobuf().ResourceSpans[0].ScopeSpans[0].Spans[0].Name);
+    }
+
+    [Fact]
+    public async Task ExportAsync_NonRecordingSpansOnly_SendsNothing()
+    {
+        await using var receiver = await OtlpTestReceiver.StartAsync(HttpProtocols.Http1);
+        using var provider = TracerProvider.Create(b => b.WithSampler(Traceline.Sampling.Sampler.AlwaysOff).UseInMemoryExporter(new InMemorySpanExporter()));
+        var span = provider.GetTracer("t").StartSpan("dropped");
+        span.End();
+        using var exporter = CreateExporter(receiver, OtlpExportProtocol.HttpProtobuf);
+
+        Assert.Equal(ExportResult.Success, await exporter.ExportAsync(new[] { span }, CancellationToken.None));
+        Assert.Equal(0, receiver.Attempts);
+    }
+
+    [Theory]
+    [InlineData(1, 500, 1000)]
+    [InlineData(2, 750, 1500)]
+    [InlineData(10, 2500, 5000)]
+    public void Backoff_Attempt_ExponentialWithJitterAndCapped(int attempt, double minMilliseconds, double maxMilliseconds)
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            var delay = OtlpSpanExporter.Backoff(attempt).TotalMilliseconds;
+            Assert.InRange(delay, minMilliseconds, maxMilliseconds);
+        }
+    }
+
+    [Theory]
+    [InlineData(1, false, true)] // CANCELLED
+    [InlineData(4, false, true)] // DEADLINE_EXCEEDED
+    [InlineData(8, false, false)] // RESOURCE_EXHAUSTED, no RetryInfo
+    [InlineData(8, true, true)] // RESOURCE_EXHAUSTED with RetryInfo
+    [InlineData(10, false, true)] // ABORTED
+    [InlineData(11, false, true)] // OUT_OF_RANGE
+    [InlineData(14, false, true)] // UNAVAILABLE
+    [InlineData(15, false, true)] // DATA_LOSS
+    [InlineData(3, false, false)] // INVALID_ARGUMENT
+    [InlineData(7, false, false)] // PERMISSION_DENIED
+    [InlineData(12, false, false)] // UNIMPLEMENTED
+    [InlineData(16, false, false)] // UNAUTHENTICATED
+    public void IsRetryableGrpc_StatusCode_ByTheOtlpTable(int status, bool hasRetryInfo, bool expected) =>
+        Assert.Equal(expected, OtlpSpanExporter.IsRetryableGrpc(status, hasRetryInfo));
+
+    private static OtlpSpanExporter CreateExporter(OtlpTestReceiver receiver, OtlpExportProtocol protocol, Action<OtlpExporterOptions>? configure = null, CapturingLoggerFactory? log = null)
+    {
+        var options = new OtlpExporterOptions { Endpoint = receiver.Address, Protocol = protocol };
+        configure?.Invoke(options);
+        return new OtlpSpanExporter(options, diagnostics: new TracelineDiagnostics(log));
+    }
+}
