@@ -27,12 +27,19 @@ static string[] Args(params string[] more) =>
 ];
 
 Console.WriteLine("Traceline demo: foo-service -> bar-service -> baz-service, one trace across three services.");
+if (args.Contains("--split"))
+{
+    Console.WriteLine("--split: bar-service calls baz-service without the tracing handler; expect broken traces and exit code 1.");
+}
+
 Console.WriteLine();
 
 var baz = BazServiceApp.Build(Args(), Tracing);
 await baz.StartAsync();
 var bazUrl = baz.Urls.First();
-var bar = BarServiceApp.Build(Args("--Baz:BaseUrl", bazUrl), Tracing);
+// --split: bar-service calls baz-service with a client that has no tracing handler, so each trace breaks in two.
+var split = args.Contains("--split");
+var bar = BarServiceApp.Build(Args("--Baz:BaseUrl", bazUrl, "--Baz:Traced", split ? "false" : "true"), Tracing);
 await bar.StartAsync();
 var barUrl = bar.Urls.First();
 var foo = FooServiceApp.Build(Args("--Bar:BaseUrl", barUrl), Tracing);
@@ -76,7 +83,7 @@ using (var client = new HttpClient { BaseAddress = new Uri(fooUrl), Timeout = Ti
 }
 
 // A server span ends just after its response is written: wait for every span rather than sleeping.
-var expected = SpansPerRequest * requests.Length;
+var expected = (split ? SpansPerRequest - 1 : SpansPerRequest) * requests.Length;
 try
 {
     await spans.WaitForSpansAsync(expected, TimeSpan.FromSeconds(10));
@@ -114,8 +121,8 @@ foreach (var trace in traces)
     if (!trace.IsWhole)
     {
         failures.Add($"trace {trace.TraceId} is broken: {trace.Roots.Count} spans have no parent in it");
-        Console.WriteLine("  BROKEN: these spans name a parent that no service recorded: "
-            + string.Join(", ", trace.Roots.Select(r => $"{r.Name} (parent {r.ParentSpanId})")));
+        Console.WriteLine("  BROKEN: below the first root, these spans name a parent that no service recorded: "
+            + string.Join(", ", trace.Roots.Skip(1).Select(r => $"{r.Resource?.ServiceName} {r.Name} (parent {r.ParentSpanId})")));
     }
     else if (trace.HasExternalParent)
     {

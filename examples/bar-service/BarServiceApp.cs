@@ -27,12 +27,17 @@ public static class BarServiceApp
 
         // A named client, from configuration key Baz:BaseUrl.
         var bazUrl = builder.Configuration["Baz:BaseUrl"] ?? "http://127.0.0.1:5003";
-        builder.Services.AddHttpClient(BazClient, client =>
+        var baz = builder.Services.AddHttpClient(BazClient, client =>
             {
                 client.BaseAddress = new Uri(bazUrl);
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("bar-service/1.0");
-            })
-            .AddTracingHandler();
+            });
+
+        // Baz:Traced=false leaves the handler out, to show what a client without it does: the trace splits in two.
+        if (builder.Configuration.GetValue("Baz:Traced", defaultValue: true))
+        {
+            baz.AddTracingHandler();
+        }
 
         var app = builder.Build();
         app.UseTracing();

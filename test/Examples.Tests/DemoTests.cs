@@ -32,6 +32,21 @@ public sealed partial class DemoTests
         Assert.Contains("OK: 3 traces, 24 spans from 3 services; every trace is whole.", summary, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Demo_WithSplitFlag_ReportsTheSplitTracesAndExitsOne()
+    {
+        var result = await ExampleProcess.RunAsync("Demo", "Demo", TimeSpan.FromSeconds(60), "--split");
+
+        Assert.True(result.ExitCode == 1, $"exit code {result.ExitCode}:{Environment.NewLine}{result.Output}");
+
+        // Without Traceline's handler, .NET's own HttpClient diagnostics still send a traceparent, naming a span no
+        // service recorded: baz-service continues each trace under a parent that is missing.
+        Assert.Equal(3, Regex.Count(result.Output, "^trace [0-9a-f]{32}: 7 span\\(s\\), 2 roots \\(split\\)$", RegexOptions.Multiline));
+        Assert.Equal(3, Regex.Count(result.Output, "BROKEN: below the first root, these spans name a parent that no service recorded: baz-service GET /shelves/\\{id:int\\} \\(parent [0-9a-f]{16}\\)$", RegexOptions.Multiline));
+        Assert.Contains("FAILED: trace 4bf92f3577b34da6a3ce929d0e0e4736 is broken", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("OK:", result.Output, StringComparison.Ordinal);
+    }
+
     private static Regex ServiceNameValue(string service) =>
         new("\"Key\": \"service.name\",\\s*\"Value\": \\{\\s*\"Type\": \"STRING\",\\s*\"Value\": \"" + Regex.Escape(service) + "\"");
 

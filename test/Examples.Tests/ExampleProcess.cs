@@ -9,7 +9,7 @@ internal static class ExampleProcess
 {
     public sealed record Result(int ExitCode, string Output, TimeSpan Elapsed);
 
-    public static async Task<Result> RunAsync(string project, string assembly, TimeSpan timeout)
+    public static async Task<Result> RunAsync(string project, string assembly, TimeSpan timeout, params string[] arguments)
     {
         var metadata = typeof(ExampleProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value);
         var dll = Path.Combine(metadata["ExamplesDirectory"]!, project, metadata["ExampleOutput"]!, assembly + ".dll");
@@ -23,6 +23,10 @@ internal static class ExampleProcess
             WorkingDirectory = Path.GetTempPath(),
         };
         start.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
 
         // The example must not inherit settings that would change what it prints.
         foreach (var name in new[] { "OTEL_SDK_DISABLED", "OTEL_TRACES_EXPORTER", "OTEL_TRACES_SAMPLER", "OTEL_PROPAGATORS", "ASPNETCORE_URLS" })
