@@ -142,6 +142,14 @@ public readonly struct AttributeValue : IEquatable<AttributeValue>
     /// <summary>Gets the raw scalar bits for exporters in this assembly.</summary>
     internal long Bits => _bits;
 
+    /// <summary>
+    /// Gets <see cref="AttributeValueType.Bool"/>, <see cref="AttributeValueType.Long"/> or
+    /// <see cref="AttributeValueType.Double"/> for a scalar, else <see cref="AttributeValueType.Empty"/> (strings,
+    /// arrays and empty values), for the protobuf encoder.
+    /// </summary>
+    /// <remarks>Perf: one exact-type check, where <see cref="Type"/> may try several array types.</remarks>
+    internal AttributeValueType ScalarType => _ref is ScalarMarker marker ? marker.Type : AttributeValueType.Empty;
+
     /// <summary>Returns this value with strings cut to <paramref name="maxLength"/> characters (the attribute value-length limit).</summary>
     internal AttributeValue Truncate(int maxLength)
     {

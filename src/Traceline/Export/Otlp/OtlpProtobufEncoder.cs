@@ -1,16 +1,16 @@
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace Traceline.Export;
 
 /// <summary>
-/// Encodes a batch as an OTLP <c>ExportTraceServiceRequest</c> in protobuf's wire format, in two passes: the size pass
-/// measures every length-delimited field (messages and strings) into a reused array of sizes, in the order the write
-/// pass meets them; the write pass then writes into one buffer of exactly the right size.
+/// Encodes a batch as an OTLP <c>ExportTraceServiceRequest</c> in protobuf's wire format, in one forward pass:
+/// messages reserve their length and patch it when their content is written (see <see cref="ProtobufWriter"/>), and
+/// an attribute whose key and value are ASCII (nearly all) has its sizes computed up front from string lengths, so its
+/// bytes are written once and never moved.
 /// </summary>
 /// <remarks>
-/// Perf: after the first export nothing is allocated: the size array, the grouping and the output buffer are reused.
-/// One instance per exporter; an exporter never encodes two batches at once.
+/// Perf: after the first export nothing is allocated: the grouping and the output buffer are reused. One instance per
+/// exporter; an exporter never encodes two batches at once.
 /// </remarks>
 internal sealed class OtlpProtobufEncoder
 {
@@ -60,361 +60,155 @@ internal sealed class OtlpProtobufEncoder
     private const int AnyArray = 5;
     private const int ArrayValues = 1;
 
+    // Perf: one-byte tags as constants, so each is a single store.
+    private const byte ScopeNameTag = (ScopeName << 3) | ProtobufWriter.WireLength;
+    private const byte ScopeVersionTag = (ScopeVersion << 3) | ProtobufWriter.WireLength;
+    private const byte SpanTraceIdTag = (SpanTraceId << 3) | ProtobufWriter.WireLength;
+    private const byte SpanSpanIdTag = (SpanSpanId << 3) | ProtobufWriter.WireLength;
+    private const byte SpanTraceStateTag = (SpanTraceState << 3) | ProtobufWriter.WireLength;
+    private const byte SpanParentSpanIdTag = (SpanParentSpanId << 3) | ProtobufWriter.WireLength;
+    private const byte SpanNameTag = (SpanName << 3) | ProtobufWriter.WireLength;
+    private const byte SpanKindTag = (SpanKindField << 3) | ProtobufWriter.WireVarint;
+    private const byte SpanStartTag = (SpanStart << 3) | ProtobufWriter.WireFixed64;
+    private const byte SpanEndTag = (SpanEnd << 3) | ProtobufWriter.WireFixed64;
+    private const byte SpanAttributesTag = (SpanAttributes << 3) | ProtobufWriter.WireLength;
+    private const byte ResourceAttributesTag = (ResourceAttributes << 3) | ProtobufWriter.WireLength;
+    private const byte EventTimeTag = (EventTime << 3) | ProtobufWriter.WireFixed64;
+    private const byte EventNameTag = (EventName << 3) | ProtobufWriter.WireLength;
+    private const byte EventAttributesTag = (EventAttributes << 3) | ProtobufWriter.WireLength;
+    private const byte LinkTraceIdTag = (LinkTraceId << 3) | ProtobufWriter.WireLength;
+    private const byte LinkSpanIdTag = (LinkSpanId << 3) | ProtobufWriter.WireLength;
+    private const byte LinkTraceStateTag = (LinkTraceState << 3) | ProtobufWriter.WireLength;
+    private const byte LinkAttributesTag = (LinkAttributes << 3) | ProtobufWriter.WireLength;
+    private const byte StatusMessageTag = (StatusMessage << 3) | ProtobufWriter.WireLength;
+    private const byte StatusCodeTag = (StatusCode << 3) | ProtobufWriter.WireVarint;
+    private const byte KeyTag = (KeyValueKey << 3) | ProtobufWriter.WireLength;
+    private const byte ValueTag = (KeyValueValue << 3) | ProtobufWriter.WireLength;
+    private const byte AnyStringTag = (AnyString << 3) | ProtobufWriter.WireLength;
+    private const byte AnyBoolTag = (AnyBool << 3) | ProtobufWriter.WireVarint;
+    private const byte AnyIntTag = (AnyInt << 3) | ProtobufWriter.WireVarint;
+    private const byte AnyDoubleTag = (AnyDouble << 3) | ProtobufWriter.WireFixed64;
+
+    // Bytes reserved for a length, by what the message usually weighs: a wrong guess costs one short move.
+    private const int BatchLengthReserve = 3; // up to 2 MiB: a batch of a few hundred spans
+    private const int SpanLengthReserve = 2; // 128 B to 16 KiB: a span with a few attributes
+    private const int SmallLengthReserve = 1; // under 128 B: a scope, a status, one attribute
+
+    // Room for a span's fixed fields: tag and length, ids, kind, times, flags.
+    private const int SpanFixedRoom = 64;
+
     /// <summary>SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK: the flags say whether the parent (or link) is remote.</summary>
     internal const uint HasIsRemote = 0x100;
 
     /// <summary>SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK.</summary>
     internal const uint IsRemote = 0x200;
 
-    private const int IdFieldSize = 2 + 16; // tag, length, 16 bytes
-    private const int SpanIdFieldSize = 2 + 8;
-    private const int Fixed64FieldSize = 1 + 8;
-    private const int FlagsFieldSize = 2 + 4; // field 16 takes a two-byte tag
-
     private readonly OtlpBatchGrouping _grouping = new();
-    private int[] _sizes = new int[1024];
-    private int _sizeCount;
-    private int _read;
 
-    /// <summary>Encodes <paramref name="batch"/> into <paramref name="output"/>; returns the number of bytes written.</summary>
+    /// <summary>Encodes <paramref name="batch"/> at the end of <paramref name="output"/>; returns the number of bytes written.</summary>
     public int Encode(ReadOnlySpan<Span> batch, PooledByteBuffer output)
     {
         _grouping.Build(batch);
-        _sizeCount = 0;
-        var total = MeasureRequest(batch);
-        _read = 0;
-        var destination = output.GetSpan(total)[..total];
-        var writer = new ProtobufWriter(destination);
-        WriteRequest(ref writer, batch);
-        output.Advance(total);
-        return total;
-    }
-
-    internal static uint SpanFlagsOf(TraceFlags flags, bool remote) => (byte)flags | HasIsRemote | (remote ? IsRemote : 0);
-
-    private int Reserve()
-    {
-        if (_sizeCount == _sizes.Length)
+        if (_grouping.GroupCount == 0)
         {
-            Array.Resize(ref _sizes, _sizes.Length * 2);
+            return 0;
         }
 
-        return _sizeCount++;
-    }
-
-    private int Next() => _sizes[_read++];
-
-    // ---- size pass ----
-    private int MeasureRequest(ReadOnlySpan<Span> batch)
-    {
-        var size = 0;
+        var writer = new ProtobufWriter(output, 256);
+        var start = writer.Position;
         var g = 0;
         while (g < _grouping.GroupCount)
         {
-            var slot = Reserve();
+            var resourceSpans = writer.BeginMessage(RequestResourceSpans, BatchLengthReserve);
             var resource = _grouping[g].Resource;
-            var content = ProtobufWriter.LengthFieldSize(ResourceSpansResource, MeasureResource(resource));
-            while (g < _grouping.GroupCount && ReferenceEquals(_grouping[g].Resource, resource))
-            {
-                content += ProtobufWriter.LengthFieldSize(ResourceSpansScopeSpans, MeasureScopeSpans(batch, in _grouping[g]));
-                g++;
-            }
-
-            _sizes[slot] = content;
-            size += ProtobufWriter.LengthFieldSize(RequestResourceSpans, content);
-        }
-
-        return size;
-    }
-
-    private int MeasureResource(Resource resource)
-    {
-        var slot = Reserve();
-        var size = MeasureAttributes(ResourceAttributes, resource.Attributes);
-        _sizes[slot] = size;
-        return size;
-    }
-
-    private int MeasureScopeSpans(ReadOnlySpan<Span> batch, in OtlpBatchGrouping.Group group)
-    {
-        var slot = Reserve();
-        var size = 0;
-        if (group.Scope is { } scope)
-        {
-            var scopeSlot = Reserve();
-            var scopeSize = MeasureString(ScopeName, scope.Name);
-            if (!string.IsNullOrEmpty(scope.Version))
-            {
-                scopeSize += MeasureString(ScopeVersion, scope.Version);
-            }
-
-            _sizes[scopeSlot] = scopeSize;
-            size += ProtobufWriter.LengthFieldSize(ScopeSpansScope, scopeSize);
-        }
-
-        var order = _grouping.Order.Slice(group.Start, group.Count);
-        foreach (var index in order)
-        {
-            size += ProtobufWriter.LengthFieldSize(ScopeSpansSpans, MeasureSpan(batch[index]));
-        }
-
-        _sizes[slot] = size;
-        return size;
-    }
-
-    private int MeasureSpan(Span span)
-    {
-        var slot = Reserve();
-        var context = span.Context;
-        var size = IdFieldSize + SpanIdFieldSize;
-        if (context.TraceState is { } traceState)
-        {
-            size += MeasureString(SpanTraceState, traceState);
-        }
-
-        if (span.ParentSpanId.IsValid)
-        {
-            size += SpanIdFieldSize;
-        }
-
-        if (span.Name.Length > 0)
-        {
-            size += MeasureString(SpanName, span.Name);
-        }
-
-        size += 1 + ProtobufWriter.VarintSize((ulong)span.Kind + 1);
-        size += Fixed64FieldSize + Fixed64FieldSize;
-        size += MeasureAttributes(SpanAttributes, span.Attributes);
-        size += MeasureCount(SpanDroppedAttributes, span.DroppedAttributeCount);
-
-        var details = span.Details;
-        if (details is not null)
-        {
-            if (details.Events is { } events)
-            {
-                foreach (var spanEvent in CollectionsMarshal.AsSpan(events))
-                {
-                    size += ProtobufWriter.LengthFieldSize(SpanEvents, MeasureEvent(spanEvent));
-                }
-            }
-
-            size += MeasureCount(SpanDroppedEvents, details.DroppedEvents);
-            foreach (ref readonly var link in span.Links)
-            {
-                size += ProtobufWriter.LengthFieldSize(SpanLinks, MeasureLink(in link));
-            }
-
-            size += MeasureCount(SpanDroppedLinks, details.DroppedLinks);
-        }
-
-        if (span.Status != SpanStatusCode.Unset)
-        {
-            var statusSlot = Reserve();
-            var statusSize = 1 + ProtobufWriter.VarintSize((ulong)span.Status);
-            if (span.Status == SpanStatusCode.Error && !string.IsNullOrEmpty(details?.StatusDescription))
-            {
-                statusSize += MeasureString(StatusMessage, details.StatusDescription);
-            }
-
-            _sizes[statusSlot] = statusSize;
-            size += ProtobufWriter.LengthFieldSize(SpanStatus, statusSize);
-        }
-
-        size += FlagsFieldSize;
-        _sizes[slot] = size;
-        return size;
-    }
-
-    private int MeasureEvent(SpanEvent spanEvent)
-    {
-        var slot = Reserve();
-        var size = Fixed64FieldSize;
-        if (spanEvent.Name.Length > 0)
-        {
-            size += MeasureString(EventName, spanEvent.Name);
-        }
-
-        size += MeasureAttributes(EventAttributes, spanEvent.Attributes);
-        size += MeasureCount(EventDroppedAttributes, spanEvent.DroppedAttributeCount);
-        _sizes[slot] = size;
-        return size;
-    }
-
-    private int MeasureLink(in SpanLink link)
-    {
-        var slot = Reserve();
-        var size = IdFieldSize + SpanIdFieldSize;
-        if (link.Context.TraceState is { } traceState)
-        {
-            size += MeasureString(LinkTraceState, traceState);
-        }
-
-        size += MeasureAttributes(LinkAttributes, link.Attributes);
-        size += MeasureCount(LinkDroppedAttributes, link.DroppedAttributeCount);
-        size += 1 + 4;
-        _sizes[slot] = size;
-        return size;
-    }
-
-    private static int MeasureCount(int field, int count) => count > 0 ? ProtobufWriter.TagSize(field) + ProtobufWriter.VarintSize((uint)count) : 0;
-
-    private int MeasureAttributes(int field, ReadOnlySpan<SpanAttribute> attributes)
-    {
-        var size = 0;
-        foreach (ref readonly var attribute in attributes)
-        {
-            var slot = Reserve();
-            var content = MeasureString(KeyValueKey, attribute.Key) + ProtobufWriter.LengthFieldSize(KeyValueValue, MeasureValue(attribute.Value));
-            _sizes[slot] = content;
-            size += ProtobufWriter.LengthFieldSize(field, content);
-        }
-
-        return size;
-    }
-
-    private int MeasureValue(in AttributeValue value)
-    {
-        var slot = Reserve();
-        int size;
-        switch (value.Type)
-        {
-            case AttributeValueType.String:
-                size = MeasureString(AnyString, value.StringValue!);
-                break;
-            case AttributeValueType.Bool:
-                size = 2;
-                break;
-            case AttributeValueType.Long:
-                size = 1 + ProtobufWriter.VarintSize((ulong)value.LongValue);
-                break;
-            case AttributeValueType.Double:
-                size = Fixed64FieldSize;
-                break;
-            case AttributeValueType.StringArray:
-            case AttributeValueType.BoolArray:
-            case AttributeValueType.LongArray:
-            case AttributeValueType.DoubleArray:
-                size = ProtobufWriter.LengthFieldSize(AnyArray, MeasureArray(value));
-                break;
-            default:
-                size = 0;
-                break;
-        }
-
-        _sizes[slot] = size;
-        return size;
-    }
-
-    private int MeasureArray(in AttributeValue value)
-    {
-        var slot = Reserve();
-        var size = 0;
-        switch (value.Type)
-        {
-            case AttributeValueType.StringArray:
-                foreach (var item in value.StringArrayValue)
-                {
-                    var itemSlot = Reserve();
-                    var itemSize = item is null ? 0 : MeasureString(AnyString, item);
-                    _sizes[itemSlot] = itemSize;
-                    size += ProtobufWriter.LengthFieldSize(ArrayValues, itemSize);
-                }
-
-                break;
-            case AttributeValueType.BoolArray:
-                size = value.BoolArrayValue.Length * (2 + 2); // each: tag, length 2, bool tag, bool
-                break;
-            case AttributeValueType.LongArray:
-                foreach (var item in value.LongArrayValue)
-                {
-                    size += ProtobufWriter.LengthFieldSize(ArrayValues, 1 + ProtobufWriter.VarintSize((ulong)item));
-                }
-
-                break;
-            case AttributeValueType.DoubleArray:
-                size = value.DoubleArrayValue.Length * (2 + Fixed64FieldSize);
-                break;
-        }
-
-        _sizes[slot] = size;
-        return size;
-    }
-
-    private int MeasureString(int field, string value)
-    {
-        // Perf: most keys and values are ASCII, where the UTF-8 length is the string length (a vectorized check).
-        var length = Ascii.IsValid(value) ? value.Length : Encoding.UTF8.GetByteCount(value);
-        var slot = Reserve(); // first: Reserve may replace the array
-        _sizes[slot] = length;
-        return ProtobufWriter.LengthFieldSize(field, length);
-    }
-
-    // ---- write pass: the same walk, reading the sizes in the same order ----
-    private void WriteRequest(ref ProtobufWriter writer, ReadOnlySpan<Span> batch)
-    {
-        var g = 0;
-        while (g < _grouping.GroupCount)
-        {
-            writer.WriteLengthPrefix(RequestResourceSpans, Next());
-            var resource = _grouping[g].Resource;
-            writer.WriteLengthPrefix(ResourceSpansResource, Next());
-            WriteAttributes(ref writer, ResourceAttributes, resource.Attributes);
+            var resourceStart = writer.BeginMessage(ResourceSpansResource, SpanLengthReserve);
+            WriteAttributes(ref writer, ResourceAttributesTag, resource.Attributes);
+            writer.EndMessage(resourceStart, SpanLengthReserve);
             while (g < _grouping.GroupCount && ReferenceEquals(_grouping[g].Resource, resource))
             {
                 WriteScopeSpans(ref writer, batch, in _grouping[g]);
                 g++;
             }
+
+            writer.EndMessage(resourceSpans, BatchLengthReserve);
         }
+
+        return writer.Complete(start);
     }
+
+    internal static uint SpanFlagsOf(TraceFlags flags, bool remote) => (byte)flags | HasIsRemote | (remote ? IsRemote : 0);
 
     private void WriteScopeSpans(ref ProtobufWriter writer, ReadOnlySpan<Span> batch, in OtlpBatchGrouping.Group group)
     {
-        writer.WriteLengthPrefix(ResourceSpansScopeSpans, Next());
+        var scopeSpans = writer.BeginMessage(ResourceSpansScopeSpans, BatchLengthReserve);
         if (group.Scope is { } scope)
         {
-            writer.WriteLengthPrefix(ScopeSpansScope, Next());
-            writer.WriteString(ScopeName, scope.Name, Next());
+            var scopeStart = writer.BeginMessage(ScopeSpansScope, SmallLengthReserve);
+            writer.WriteString(ScopeNameTag, scope.Name);
             if (!string.IsNullOrEmpty(scope.Version))
             {
-                writer.WriteString(ScopeVersion, scope.Version, Next());
+                writer.WriteString(ScopeVersionTag, scope.Version);
             }
+
+            writer.EndMessage(scopeStart, SmallLengthReserve);
         }
 
         foreach (var index in _grouping.Order.Slice(group.Start, group.Count))
         {
             WriteSpan(ref writer, batch[index]);
         }
+
+        writer.EndMessage(scopeSpans, BatchLengthReserve);
     }
 
-    private void WriteSpan(ref ProtobufWriter writer, Span span)
+    private static void WriteSpan(ref ProtobufWriter writer, Span span)
     {
-        writer.WriteLengthPrefix(ScopeSpansSpans, Next());
         var context = span.Context;
-        writer.WriteTraceId(SpanTraceId, context.TraceId);
-        writer.WriteSpanId(SpanSpanId, context.SpanId);
+        var parentSpanId = span.ParentSpanId;
+        writer.Ensure(SpanFixedRoom);
+        var spanStart = writer.BeginMessage(ScopeSpansSpans, SpanLengthReserve);
+        writer.WriteTraceId(SpanTraceIdTag, context.TraceId);
+        writer.WriteSpanId(SpanSpanIdTag, context.SpanId);
         if (context.TraceState is { } traceState)
         {
-            writer.WriteString(SpanTraceState, traceState, Next());
+            writer.WriteString(SpanTraceStateTag, traceState);
         }
 
-        if (span.ParentSpanId.IsValid)
+        if (parentSpanId.IsValid)
         {
-            writer.WriteSpanId(SpanParentSpanId, span.ParentSpanId);
+            writer.WriteSpanId(SpanParentSpanIdTag, parentSpanId);
         }
 
-        if (span.Name.Length > 0)
+        var name = span.Name;
+        if (name.Length > 0)
         {
-            writer.WriteString(SpanName, span.Name, Next());
+            writer.WriteString(SpanNameTag, name);
         }
+
+        writer.Ensure(SpanFixedRoom);
 
         // OTLP's SpanKind counts from SPAN_KIND_UNSPECIFIED = 0, so each Traceline kind is one more.
-        writer.WriteVarintField(SpanKindField, (ulong)span.Kind + 1);
-        writer.WriteFixed64(SpanStart, (ulong)span.StartUnixNanos);
-        writer.WriteFixed64(SpanEnd, (ulong)span.EndUnixNanos);
-        WriteAttributes(ref writer, SpanAttributes, span.Attributes);
+        writer.WriteBytes(SpanKindTag, (byte)((int)span.Kind + 1));
+        writer.WriteFixed64(SpanStartTag, (ulong)span.StartUnixNanos);
+        writer.WriteFixed64(SpanEndTag, (ulong)span.EndUnixNanos);
+        WriteAttributes(ref writer, SpanAttributesTag, span.Attributes);
+        writer.Ensure(SpanFixedRoom);
         WriteCount(ref writer, SpanDroppedAttributes, span.DroppedAttributeCount);
 
         var details = span.Details;
+        var status = span.Status;
+        if (details is not null || status != SpanStatusCode.Unset)
+        {
+            WriteSpanDetails(ref writer, span, details, status);
+        }
+
+        writer.WriteFixed32(SpanFlags, SpanFlagsOf(context.TraceFlags, span.Parent.IsRemote));
+        writer.EndMessage(spanStart, SpanLengthReserve);
+    }
+
+    /// <summary>Events, links and status: the parts most spans lack. Leaves <see cref="SpanFixedRoom"/> bytes of room.</summary>
+    private static void WriteSpanDetails(ref ProtobufWriter writer, Span span, SpanDetails? details, SpanStatusCode status)
+    {
         if (details is not null)
         {
             if (details.Events is { } events)
@@ -425,58 +219,69 @@ internal sealed class OtlpProtobufEncoder
                 }
             }
 
+            writer.Ensure(SpanFixedRoom);
             WriteCount(ref writer, SpanDroppedEvents, details.DroppedEvents);
             foreach (ref readonly var link in span.Links)
             {
                 WriteLink(ref writer, in link);
             }
 
+            writer.Ensure(SpanFixedRoom);
             WriteCount(ref writer, SpanDroppedLinks, details.DroppedLinks);
         }
 
-        if (span.Status != SpanStatusCode.Unset)
+        if (status != SpanStatusCode.Unset)
         {
-            writer.WriteLengthPrefix(SpanStatus, Next());
-            if (span.Status == SpanStatusCode.Error && !string.IsNullOrEmpty(details?.StatusDescription))
+            var statusStart = writer.BeginMessage(SpanStatus, SmallLengthReserve);
+            if (status == SpanStatusCode.Error && !string.IsNullOrEmpty(details?.StatusDescription))
             {
-                writer.WriteString(StatusMessage, details.StatusDescription, Next());
+                writer.WriteString(StatusMessageTag, details.StatusDescription);
             }
 
-            writer.WriteVarintField(StatusCode, (ulong)span.Status);
+            writer.Ensure(SpanFixedRoom);
+            writer.WriteBytes(StatusCodeTag, (byte)status);
+            writer.EndMessage(statusStart, SmallLengthReserve);
         }
 
-        writer.WriteFixed32(SpanFlags, SpanFlagsOf(context.TraceFlags, span.Parent.IsRemote));
+        writer.Ensure(SpanFixedRoom);
     }
 
-    private void WriteEvent(ref ProtobufWriter writer, SpanEvent spanEvent)
+    private static void WriteEvent(ref ProtobufWriter writer, SpanEvent spanEvent)
     {
-        writer.WriteLengthPrefix(SpanEvents, Next());
-        writer.WriteFixed64(EventTime, (ulong)spanEvent.TimeUnixNanos);
+        var eventStart = writer.BeginMessage(SpanEvents, SpanLengthReserve);
+        writer.Ensure(SpanFixedRoom);
+        writer.WriteFixed64(EventTimeTag, (ulong)spanEvent.TimeUnixNanos);
         if (spanEvent.Name.Length > 0)
         {
-            writer.WriteString(EventName, spanEvent.Name, Next());
+            writer.WriteString(EventNameTag, spanEvent.Name);
         }
 
-        WriteAttributes(ref writer, EventAttributes, spanEvent.Attributes);
+        WriteAttributes(ref writer, EventAttributesTag, spanEvent.Attributes);
+        writer.Ensure(SpanFixedRoom);
         WriteCount(ref writer, EventDroppedAttributes, spanEvent.DroppedAttributeCount);
+        writer.EndMessage(eventStart, SpanLengthReserve);
     }
 
-    private void WriteLink(ref ProtobufWriter writer, in SpanLink link)
+    private static void WriteLink(ref ProtobufWriter writer, in SpanLink link)
     {
-        writer.WriteLengthPrefix(SpanLinks, Next());
         var context = link.Context;
-        writer.WriteTraceId(LinkTraceId, context.TraceId);
-        writer.WriteSpanId(LinkSpanId, context.SpanId);
+        var linkStart = writer.BeginMessage(SpanLinks, SpanLengthReserve);
+        writer.Ensure(SpanFixedRoom);
+        writer.WriteTraceId(LinkTraceIdTag, context.TraceId);
+        writer.WriteSpanId(LinkSpanIdTag, context.SpanId);
         if (context.TraceState is { } traceState)
         {
-            writer.WriteString(LinkTraceState, traceState, Next());
+            writer.WriteString(LinkTraceStateTag, traceState);
         }
 
-        WriteAttributes(ref writer, LinkAttributes, link.Attributes);
+        WriteAttributes(ref writer, LinkAttributesTag, link.Attributes);
+        writer.Ensure(SpanFixedRoom);
         WriteCount(ref writer, LinkDroppedAttributes, link.DroppedAttributeCount);
         writer.WriteFixed32(LinkFlags, SpanFlagsOf(context.TraceFlags, context.IsRemote));
+        writer.EndMessage(linkStart, SpanLengthReserve);
     }
 
+    /// <summary>Writes a dropped count when there is one. Needs 12 bytes of room.</summary>
     private static void WriteCount(ref ProtobufWriter writer, int field, int count)
     {
         if (count > 0)
@@ -485,32 +290,111 @@ internal sealed class OtlpProtobufEncoder
         }
     }
 
-    private void WriteAttributes(ref ProtobufWriter writer, int field, ReadOnlySpan<SpanAttribute> attributes)
+    private static void WriteAttributes(ref ProtobufWriter writer, byte tag, ReadOnlySpan<SpanAttribute> attributes)
     {
         foreach (ref readonly var attribute in attributes)
         {
-            writer.WriteLengthPrefix(field, Next());
-            writer.WriteString(KeyValueKey, attribute.Key, Next());
-            WriteValue(ref writer, attribute.Value);
+            var start = writer.Position;
+            var key = attribute.Key;
+            var value = attribute.Value;
+            if (!TryWriteAsciiAttribute(ref writer, tag, key, value))
+            {
+                writer.Rewind(start);
+                WriteAttribute(ref writer, tag, key, value);
+            }
         }
     }
 
-    private void WriteValue(ref ProtobufWriter writer, in AttributeValue value)
+    /// <summary>
+    /// The fast path: a string or scalar value, with the key and a string value taken as ASCII so that every size
+    /// is known before the first byte. Returns <see langword="false"/> for arrays and for text that is not ASCII,
+    /// having written garbage the caller rewinds.
+    /// </summary>
+    private static bool TryWriteAsciiAttribute(ref ProtobufWriter writer, byte tag, string key, AttributeValue value)
     {
-        writer.WriteLengthPrefix(KeyValueValue, Next());
+        var text = value.Reference as string;
+        var scalar = AttributeValueType.Empty;
+        int anySize;
+        if (text is not null)
+        {
+            anySize = 1 + ProtobufWriter.VarintSize((uint)text.Length) + text.Length;
+        }
+        else
+        {
+            scalar = value.ScalarType;
+            switch (scalar)
+            {
+                case AttributeValueType.Long:
+                    anySize = 1 + ProtobufWriter.VarintSize((ulong)value.Bits);
+                    break;
+                case AttributeValueType.Bool:
+                    anySize = 2;
+                    break;
+                case AttributeValueType.Double:
+                    anySize = 9;
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        var keySize = 1 + ProtobufWriter.VarintSize((uint)key.Length) + key.Length;
+        var keyValueSize = keySize + 1 + ProtobufWriter.VarintSize((uint)anySize) + anySize;
+        writer.Ensure(1 + ProtobufWriter.MaxVarint32 + keyValueSize);
+        writer.WriteByte(tag);
+        writer.WriteVarint((uint)keyValueSize);
+        writer.WriteByte(KeyTag);
+        writer.WriteVarint((uint)key.Length);
+        if (!writer.TryWriteAscii(key))
+        {
+            return false;
+        }
+
+        writer.WriteByte(ValueTag);
+        writer.WriteVarint((uint)anySize);
+        switch (scalar)
+        {
+            case AttributeValueType.Long:
+                writer.WriteByte(AnyIntTag);
+                writer.WriteVarint((ulong)value.Bits);
+                return true;
+            case AttributeValueType.Bool:
+                writer.WriteBytes(AnyBoolTag, value.Bits != 0 ? (byte)1 : (byte)0);
+                return true;
+            case AttributeValueType.Double:
+                writer.WriteFixed64(AnyDoubleTag, (ulong)value.Bits);
+                return true;
+            default:
+                writer.WriteByte(AnyStringTag);
+                writer.WriteVarint((uint)text!.Length);
+                return writer.TryWriteAscii(text);
+        }
+    }
+
+    /// <summary>Any attribute, by its exact UTF-8 sizes; messages patch their lengths.</summary>
+    private static void WriteAttribute(ref ProtobufWriter writer, byte tag, string key, AttributeValue value)
+    {
+        writer.Ensure(1 + SmallLengthReserve);
+        writer.WriteByte(tag);
+        writer.WriteByte(0); // the reserved length
+        var keyValueStart = writer.Position;
+        writer.WriteString(KeyTag, key);
+        var valueStart = writer.BeginMessage(KeyValueValue, SmallLengthReserve);
+        writer.Ensure(SpanFixedRoom);
         switch (value.Type)
         {
             case AttributeValueType.String:
-                writer.WriteString(AnyString, value.StringValue!, Next());
+                writer.WriteString(AnyStringTag, value.StringValue!);
                 break;
             case AttributeValueType.Bool:
-                writer.WriteVarintField(AnyBool, value.BoolValue ? 1UL : 0UL);
+                writer.WriteBytes(AnyBoolTag, value.BoolValue ? (byte)1 : (byte)0);
                 break;
             case AttributeValueType.Long:
-                writer.WriteVarintField(AnyInt, (ulong)value.LongValue);
+                writer.WriteByte(AnyIntTag);
+                writer.WriteVarint((ulong)value.LongValue);
                 break;
             case AttributeValueType.Double:
-                writer.WriteFixed64(AnyDouble, (ulong)BitConverter.DoubleToInt64Bits(value.DoubleValue));
+                writer.WriteFixed64(AnyDoubleTag, (ulong)BitConverter.DoubleToInt64Bits(value.DoubleValue));
                 break;
             case AttributeValueType.StringArray:
             case AttributeValueType.BoolArray:
@@ -519,48 +403,59 @@ internal sealed class OtlpProtobufEncoder
                 WriteArray(ref writer, value);
                 break;
         }
+
+        writer.EndMessage(valueStart, SmallLengthReserve);
+        writer.EndMessage(keyValueStart, SmallLengthReserve);
     }
 
-    private void WriteArray(ref ProtobufWriter writer, in AttributeValue value)
+    private static void WriteArray(ref ProtobufWriter writer, AttributeValue value)
     {
-        writer.WriteLengthPrefix(AnyArray, Next());
+        var arrayStart = writer.BeginMessage(AnyArray, SpanLengthReserve);
         switch (value.Type)
         {
             case AttributeValueType.StringArray:
                 foreach (var item in value.StringArrayValue)
                 {
-                    writer.WriteLengthPrefix(ArrayValues, Next());
+                    var itemStart = writer.BeginMessage(ArrayValues, SmallLengthReserve);
                     if (item is not null)
                     {
-                        writer.WriteString(AnyString, item, Next());
+                        writer.WriteString(AnyStringTag, item);
                     }
+
+                    writer.EndMessage(itemStart, SmallLengthReserve);
                 }
 
                 break;
             case AttributeValueType.BoolArray:
                 foreach (var item in value.BoolArrayValue)
                 {
-                    writer.WriteLengthPrefix(ArrayValues, 2);
-                    writer.WriteVarintField(AnyBool, item ? 1UL : 0UL);
+                    writer.Ensure(4);
+                    writer.WriteBytes((ArrayValues << 3) | ProtobufWriter.WireLength, 2);
+                    writer.WriteBytes(AnyBoolTag, item ? (byte)1 : (byte)0);
                 }
 
                 break;
             case AttributeValueType.LongArray:
                 foreach (var item in value.LongArrayValue)
                 {
-                    writer.WriteLengthPrefix(ArrayValues, 1 + ProtobufWriter.VarintSize((ulong)item));
-                    writer.WriteVarintField(AnyInt, (ulong)item);
+                    writer.Ensure(13);
+                    writer.WriteBytes((ArrayValues << 3) | ProtobufWriter.WireLength, (byte)(1 + ProtobufWriter.VarintSize((ulong)item)));
+                    writer.WriteByte(AnyIntTag);
+                    writer.WriteVarint((ulong)item);
                 }
 
                 break;
             case AttributeValueType.DoubleArray:
                 foreach (var item in value.DoubleArrayValue)
                 {
-                    writer.WriteLengthPrefix(ArrayValues, Fixed64FieldSize);
-                    writer.WriteFixed64(AnyDouble, (ulong)BitConverter.DoubleToInt64Bits(item));
+                    writer.Ensure(11);
+                    writer.WriteBytes((ArrayValues << 3) | ProtobufWriter.WireLength, 9);
+                    writer.WriteFixed64(AnyDoubleTag, (ulong)BitConverter.DoubleToInt64Bits(item));
                 }
 
                 break;
         }
+
+        writer.EndMessage(arrayStart, SpanLengthReserve);
     }
 }

@@ -1,12 +1,25 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Traceline.Export;
 
 /// <summary>
-/// Writes protobuf's wire format into a buffer whose size the caller already computed (see
-/// <see cref="OtlpProtobufEncoder"/>): tags, varints, fixed-width numbers and length-delimited fields.
+/// Writes protobuf's wire format forward, in one pass, straight into a <see cref="PooledByteBuffer"/>: tags, varints,
+/// fixed-width numbers, strings, and messages whose length is reserved before their content and patched after it.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Capacity: callers <see cref="Ensure"/> room before a run of small fixed writes (each method documents what it
+/// needs); strings and messages that end up longer than reserved make room themselves. The buffer may be replaced
+/// by a larger one while writing; positions stay valid because they count from the start of the buffer.
+/// </para>
+/// <para>
+/// Lengths: <see cref="BeginMessage"/> reserves as many bytes as the caller expects the length varint to take; when
+/// the content turns out to need a different number, <see cref="EndMessage"/> moves the content (a short copy for
+/// small messages, rare for large ones) so that every varint stays minimal, exactly as a size-first encoder writes it.
+/// </para>
+/// </remarks>
 internal ref struct ProtobufWriter
 {
     public const int WireVarint = 0;
@@ -14,27 +27,216 @@ internal ref struct ProtobufWriter
     public const int WireLength = 2;
     public const int WireFixed32 = 5;
 
-    private readonly Span<byte> _buffer;
+    /// <summary>The most bytes a 32-bit varint takes.</summary>
+    public const int MaxVarint32 = 5;
+
+    private readonly PooledByteBuffer _output;
+    private byte[] _buffer;
     private int _position;
 
-    public ProtobufWriter(Span<byte> buffer)
+    /// <summary>Starts writing at the end of what <paramref name="output"/> holds.</summary>
+    public ProtobufWriter(PooledByteBuffer output, int sizeHint)
     {
-        _buffer = buffer;
-        _position = 0;
+        _output = output;
+        output.GetSpan(sizeHint);
+        _buffer = output.Array;
+        _position = (int)output.Length;
     }
 
     public readonly int Position => _position;
 
     public static int VarintSize(ulong value) => value < 0x80 ? 1 : (63 - System.Numerics.BitOperations.LeadingZeroCount(value) + 7) / 7;
 
+    public static int VarintSize(uint value) => value < 0x80 ? 1 : (31 - System.Numerics.BitOperations.LeadingZeroCount(value) + 7) / 7;
+
     public static int TagSize(int field) => field < 16 ? 1 : 2;
 
     /// <summary>The size of a length-delimited field with <paramref name="length"/> bytes of content.</summary>
     public static int LengthFieldSize(int field, int length) => TagSize(field) + VarintSize((uint)length) + length;
 
-    public void WriteTag(int field, int wireType) => WriteVarint((uint)((field << 3) | wireType));
+    /// <summary>The one-byte tag of a field numbered below 16.</summary>
+    public static byte Tag(int field, int wireType) => (byte)((field << 3) | wireType);
 
+    /// <summary>Makes sure <paramref name="count"/> more bytes fit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Ensure(int count)
+    {
+        if ((uint)count > (uint)(_buffer.Length - _position))
+        {
+            Grow(count);
+        }
+    }
+
+    /// <summary>Hands the written bytes to the buffer; returns how many this writer wrote.</summary>
+    public readonly int Complete(int start)
+    {
+        _output.Advance(_position - (int)_output.Length);
+        return _position - start;
+    }
+
+    /// <summary>Goes back to <paramref name="position"/>, forgetting what was written after it.</summary>
+    public void Rewind(int position) => _position = position;
+
+    /// <summary>Writes one byte (a one-byte tag). Needs 1 byte of room.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteByte(byte value) => _buffer[_position++] = value;
+
+    /// <summary>Writes two bytes (a two-byte tag, or a tag and a one-byte length). Needs 2 bytes of room.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteBytes(byte first, byte second)
+    {
+        var buffer = _buffer;
+        var position = _position;
+        buffer[position + 1] = second;
+        buffer[position] = first;
+        _position = position + 2;
+    }
+
+    /// <summary>Writes a varint. Needs 10 bytes of room (5 for a 32-bit value).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteVarint(ulong value)
+    {
+        if (value < 0x80)
+        {
+            _buffer[_position++] = (byte)value;
+        }
+        else
+        {
+            WriteVarintSlow(value);
+        }
+    }
+
+    /// <summary>Writes a tag and a varint. Needs 12 bytes of room.</summary>
+    public void WriteVarintField(int field, ulong value)
+    {
+        WriteVarint((uint)((field << 3) | WireVarint));
+        WriteVarint(value);
+    }
+
+    /// <summary>Writes a one-byte tag and 8 little-endian bytes. Needs 9 bytes of room.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteFixed64(byte tag, ulong value)
+    {
+        var position = _position;
+        _buffer[position] = tag;
+        BinaryPrimitives.WriteUInt64LittleEndian(_buffer.AsSpan(position + 1, 8), value);
+        _position = position + 9;
+    }
+
+    /// <summary>Writes a tag of one or two bytes and 4 little-endian bytes. Needs 6 bytes of room.</summary>
+    public void WriteFixed32(int field, uint value)
+    {
+        WriteVarint((uint)((field << 3) | WireFixed32));
+        BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(_position, 4), value);
+        _position += 4;
+    }
+
+    /// <summary>Writes a one-byte tag, the length 8 and 8 bytes, most significant first (a span id). Needs 10 bytes of room.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteSpanId(byte tag, SpanId id)
+    {
+        var position = _position;
+        var destination = _buffer.AsSpan(position, 2 + SpanId.ByteLength);
+        destination[0] = tag;
+        destination[1] = SpanId.ByteLength;
+        BinaryPrimitives.WriteUInt64BigEndian(destination[2..], id.Value);
+        _position = position + 2 + SpanId.ByteLength;
+    }
+
+    /// <summary>Writes a one-byte tag, the length 16 and 16 bytes, most significant first (a trace id). Needs 18 bytes of room.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteTraceId(byte tag, TraceId id)
+    {
+        var position = _position;
+        var destination = _buffer.AsSpan(position, 2 + TraceId.ByteLength);
+        destination[0] = tag;
+        destination[1] = TraceId.ByteLength;
+        BinaryPrimitives.WriteUInt64BigEndian(destination[2..], id.High);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[10..], id.Low);
+        _position = position + 2 + TraceId.ByteLength;
+    }
+
+    /// <summary>
+    /// Writes the content of a string whose length prefix, <paramref name="value"/>'s length in chars, is already
+    /// written; returns <see langword="false"/> (the writer's position unchanged) when the string is not all ASCII,
+    /// so that the caller writes it again with its UTF-8 length. Needs <c>value.Length</c> bytes of room.
+    /// </summary>
+    /// <remarks>Perf: narrowing checks and copies in one vectorized pass; most keys and values are ASCII.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryWriteAscii(string value)
+    {
+        if (Ascii.FromUtf16(value, _buffer.AsSpan(_position, value.Length), out _) != System.Buffers.OperationStatus.Done)
+        {
+            return false;
+        }
+
+        _position += value.Length;
+        return true;
+    }
+
+    /// <summary>Writes a string field with a one-byte tag, ASCII or not. Makes its own room.</summary>
+    public void WriteString(byte tag, string value)
+    {
+        var start = _position;
+        Ensure(1 + MaxVarint32 + value.Length);
+        _buffer[_position++] = tag;
+        WriteVarint((uint)value.Length);
+        if (!TryWriteAscii(value))
+        {
+            _position = start;
+            WriteUtf8String(tag, value);
+        }
+    }
+
+    /// <summary>Writes a string field by its UTF-8 length (the path for text that is not ASCII). Makes its own room.</summary>
+    public void WriteUtf8String(byte tag, string value)
+    {
+        var length = Encoding.UTF8.GetByteCount(value);
+        Ensure(1 + MaxVarint32 + length);
+        _buffer[_position++] = tag;
+        WriteVarint((uint)length);
+        _position += Encoding.UTF8.GetBytes(value, _buffer.AsSpan(_position, length));
+    }
+
+    /// <summary>
+    /// Writes the tag of a message field (one or two bytes) and reserves <paramref name="reserve"/> bytes for its
+    /// length; returns where the content starts, for <see cref="EndMessage"/>. Makes its own room.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int BeginMessage(int field, int reserve)
+    {
+        Ensure(2 + reserve);
+        WriteVarint((uint)((field << 3) | WireLength));
+        _position += reserve;
+        return _position;
+    }
+
+    /// <summary>Writes the length of the message whose content started at <paramref name="contentStart"/> into the bytes reserved before it.</summary>
+    public void EndMessage(int contentStart, int reserve)
+    {
+        var length = _position - contentStart;
+        var size = VarintSize((uint)length);
+        if (size != reserve)
+        {
+            // Perf: a length that needs more or fewer bytes than reserved moves the content; varints stay minimal.
+            var shift = size - reserve;
+            Ensure(Math.Max(shift, 0));
+            _buffer.AsSpan(contentStart, length).CopyTo(_buffer.AsSpan(contentStart + shift));
+            _position += shift;
+        }
+
+        var position = contentStart - reserve;
+        var value = (uint)length;
+        while (value >= 0x80)
+        {
+            _buffer[position++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        _buffer[position] = (byte)value;
+    }
+
+    private void WriteVarintSlow(ulong value)
     {
         var buffer = _buffer;
         var position = _position;
@@ -48,63 +250,12 @@ internal ref struct ProtobufWriter
         _position = position;
     }
 
-    public void WriteLengthPrefix(int field, int length)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow(int count)
     {
-        WriteTag(field, WireLength);
-        WriteVarint((uint)length);
-    }
-
-    public void WriteFixed64(int field, ulong value)
-    {
-        WriteTag(field, WireFixed64);
-        BinaryPrimitives.WriteUInt64LittleEndian(_buffer[_position..], value);
-        _position += 8;
-    }
-
-    public void WriteFixed32(int field, uint value)
-    {
-        WriteTag(field, WireFixed32);
-        BinaryPrimitives.WriteUInt32LittleEndian(_buffer[_position..], value);
-        _position += 4;
-    }
-
-    public void WriteVarintField(int field, ulong value)
-    {
-        WriteTag(field, WireVarint);
-        WriteVarint(value);
-    }
-
-    /// <summary>Writes a string field whose UTF-8 length the size pass measured.</summary>
-    public void WriteString(int field, string value, int utf8Length)
-    {
-        WriteLengthPrefix(field, utf8Length);
-        var destination = _buffer.Slice(_position, utf8Length);
-        if (utf8Length == value.Length)
-        {
-            // Perf: same length means ASCII (the size pass checked); narrowing is cheaper than a UTF-8 encoder call.
-            Ascii.FromUtf16(value, destination, out _);
-        }
-        else
-        {
-            Encoding.UTF8.GetBytes(value, destination);
-        }
-
-        _position += utf8Length;
-    }
-
-    /// <summary>Writes 8 bytes, big-endian (a span id as OTLP carries it).</summary>
-    public void WriteSpanId(int field, SpanId id)
-    {
-        WriteLengthPrefix(field, SpanId.ByteLength);
-        id.CopyTo(_buffer.Slice(_position, SpanId.ByteLength));
-        _position += SpanId.ByteLength;
-    }
-
-    /// <summary>Writes 16 bytes, big-endian (a trace id as OTLP carries it).</summary>
-    public void WriteTraceId(int field, TraceId id)
-    {
-        WriteLengthPrefix(field, TraceId.ByteLength);
-        id.CopyTo(_buffer.Slice(_position, TraceId.ByteLength));
-        _position += TraceId.ByteLength;
+        // Commit what is written so far (the buffer copies only committed bytes), then take the larger array.
+        _output.Advance(_position - (int)_output.Length);
+        _output.GetSpan(count);
+        _buffer = _output.Array;
     }
 }
