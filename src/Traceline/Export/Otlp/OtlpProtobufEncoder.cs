@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
 namespace Traceline.Export;
@@ -294,12 +295,10 @@ internal sealed class OtlpProtobufEncoder
     {
         foreach (ref readonly var attribute in attributes)
         {
-            var start = writer.Position;
             var key = attribute.Key;
             var value = attribute.Value;
             if (!TryWriteAsciiAttribute(ref writer, tag, key, value))
             {
-                writer.Rewind(start);
                 WriteAttribute(ref writer, tag, key, value);
             }
         }
@@ -308,7 +307,7 @@ internal sealed class OtlpProtobufEncoder
     /// <summary>
     /// The fast path: a string or scalar value, with the key and a string value taken as ASCII so that every size
     /// is known before the first byte. Returns <see langword="false"/> for arrays and for text that is not ASCII,
-    /// having written garbage the caller rewinds.
+    /// having written nothing.
     /// </summary>
     private static bool TryWriteAsciiAttribute(ref ProtobufWriter writer, byte tag, string key, AttributeValue value)
     {
@@ -340,35 +339,49 @@ internal sealed class OtlpProtobufEncoder
 
         var keySize = 1 + ProtobufWriter.VarintSize((uint)key.Length) + key.Length;
         var keyValueSize = keySize + 1 + ProtobufWriter.VarintSize((uint)anySize) + anySize;
-        writer.Ensure(1 + ProtobufWriter.MaxVarint32 + keyValueSize);
-        writer.WriteByte(tag);
-        writer.WriteVarint((uint)keyValueSize);
-        writer.WriteByte(KeyTag);
-        writer.WriteVarint((uint)key.Length);
-        if (!writer.TryWriteAscii(key))
+        var total = 1 + ProtobufWriter.VarintSize((uint)keyValueSize) + keyValueSize;
+
+        // Perf: all through one local span, committed once at the end (nothing to undo when a string is not ASCII).
+        var destination = writer.GetSpan(total);
+        destination[0] = tag;
+        var i = ProtobufWriter.WriteVarint(destination, 1, (uint)keyValueSize);
+        destination[i] = KeyTag;
+        i = ProtobufWriter.WriteVarint(destination, i + 1, (uint)key.Length);
+        if (!ProtobufWriter.TryNarrowAscii(key, destination[i..]))
         {
             return false;
         }
 
-        writer.WriteByte(ValueTag);
-        writer.WriteVarint((uint)anySize);
+        i += key.Length;
+        destination[i] = ValueTag;
+        i = ProtobufWriter.WriteVarint(destination, i + 1, (uint)anySize);
         switch (scalar)
         {
             case AttributeValueType.Long:
-                writer.WriteByte(AnyIntTag);
-                writer.WriteVarint((ulong)value.Bits);
-                return true;
+                destination[i] = AnyIntTag;
+                ProtobufWriter.WriteVarint(destination, i + 1, (ulong)value.Bits);
+                break;
             case AttributeValueType.Bool:
-                writer.WriteBytes(AnyBoolTag, value.Bits != 0 ? (byte)1 : (byte)0);
-                return true;
+                destination[i] = AnyBoolTag;
+                destination[i + 1] = value.Bits != 0 ? (byte)1 : (byte)0;
+                break;
             case AttributeValueType.Double:
-                writer.WriteFixed64(AnyDoubleTag, (ulong)value.Bits);
-                return true;
+                destination[i] = AnyDoubleTag;
+                BinaryPrimitives.WriteInt64LittleEndian(destination[(i + 1)..], value.Bits);
+                break;
             default:
-                writer.WriteByte(AnyStringTag);
-                writer.WriteVarint((uint)text!.Length);
-                return writer.TryWriteAscii(text);
+                destination[i] = AnyStringTag;
+                i = ProtobufWriter.WriteVarint(destination, i + 1, (uint)text!.Length);
+                if (!ProtobufWriter.TryNarrowAscii(text, destination[i..]))
+                {
+                    return false;
+                }
+
+                break;
         }
+
+        writer.Advance(total);
+        return true;
     }
 
     /// <summary>Any attribute, by its exact UTF-8 sizes; messages patch their lengths.</summary>
