@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Traceline.Export;
@@ -309,6 +310,8 @@ internal sealed class OtlpProtobufEncoder
     /// is known before the first byte. Returns <see langword="false"/> for arrays and for text that is not ASCII,
     /// having written nothing.
     /// </summary>
+    /// <remarks>Perf: inlined into the attribute loop, so an attribute costs no call.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryWriteAsciiAttribute(ref ProtobufWriter writer, byte tag, string key, AttributeValue value)
     {
         var text = value.Reference as string;
@@ -385,6 +388,7 @@ internal sealed class OtlpProtobufEncoder
     }
 
     /// <summary>Any attribute, by its exact UTF-8 sizes; messages patch their lengths.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void WriteAttribute(ref ProtobufWriter writer, byte tag, string key, AttributeValue value)
     {
         writer.Ensure(1 + SmallLengthReserve);

@@ -237,7 +237,7 @@ internal ref struct ProtobufWriter
     /// byte a char; returns <see langword="false"/> (the bytes then undefined) when a char is not ASCII.
     /// </summary>
     /// <remarks>
-    /// Perf: the check and the copy are one pass of 16 (or 8) chars at a time, the last block overlapping the one
+    /// Perf: the check and the copy are one pass of 16 (or 8, or 4) chars at a time, the last block overlapping the one
     /// before it, so a typical key or value of 8 to 32 chars takes one or two blocks and no scalar tail.
     /// <see cref="Ascii.FromUtf16(ReadOnlySpan{char}, Span{byte}, out int)"/> does the same job but goes char by char
     /// below 32 chars, which is where nearly every attribute lives.
@@ -285,6 +285,22 @@ internal ref struct ProtobufWriter
             var bytes = Vector128.Narrow(first, end).AsUInt64();
             Unsafe.WriteUnaligned(ref target, bytes.GetElement(0));
             Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, length - 8), bytes.GetElement(1));
+            return true;
+        }
+
+        if (length >= 4)
+        {
+            // Two overlapping blocks of 4 chars, read as 64-bit numbers.
+            var first = Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<ushort, byte>(ref source));
+            var end = Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<ushort, byte>(ref Unsafe.Add(ref source, length - 4)));
+            if (((first | end) & 0xFF80_FF80_FF80_FF80) != 0)
+            {
+                return false;
+            }
+
+            var bytes = Vector128.Narrow(Vector128.Create(first, end).AsUInt16(), default).AsUInt32();
+            Unsafe.WriteUnaligned(ref target, bytes.GetElement(0));
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, length - 4), bytes.GetElement(1));
             return true;
         }
 
