@@ -1,3 +1,4 @@
+using CsCheck;
 using Traceline.Export;
 
 namespace Traceline.Tests.Otlp;
@@ -43,6 +44,34 @@ public sealed class ProtobufWriterTests
 
                 Assert.False(ProtobufWriter.TryNarrowAscii(new string(chars), new byte[length]), $"U+{(int)bad:X4} at {position} of {length}");
             }
+        }
+    }
+
+    [Fact]
+    public void VarintSize_AnyValue_IsTheBytesWriteVarintWrites()
+    {
+        var edges = Enumerable.Range(0, 64).SelectMany(bit => new[] { (1UL << bit) - 1, 1UL << bit }).Append(ulong.MaxValue);
+        foreach (var value in edges)
+        {
+            AssertSize(value);
+        }
+
+        Gen.ULong.Sample(AssertSize);
+
+        static void AssertSize(ulong value)
+        {
+            var buffer = new byte[10];
+            var written = ProtobufWriter.WriteVarint(buffer, 0, value);
+            Assert.Equal(written, ProtobufWriter.VarintSize(value));
+            if (value <= uint.MaxValue)
+            {
+                Assert.Equal(written, ProtobufWriter.VarintSize((uint)value));
+                Assert.Equal(written, ProtobufWriter.WriteVarint(buffer, 0, (uint)value));
+            }
+
+            var reader = new ProtobufReader(buffer.AsSpan(0, written));
+            Assert.True(reader.TryReadVarint(out var read));
+            Assert.Equal(value, read);
         }
     }
 

@@ -96,6 +96,9 @@ internal sealed class OtlpProtobufEncoder
     private const int SpanLengthReserve = 2; // 128 B to 16 KiB: a span with a few attributes
     private const int SmallLengthReserve = 1; // under 128 B: a scope, a status, one attribute
 
+    // Kind (tag and value) and two fixed64 times (tag and 8 bytes each).
+    private const int KindAndTimesSize = 2 + 9 + 9;
+
     // Room for a span's fixed fields: tag and length, ids, kind, times, flags.
     private const int SpanFixedRoom = 64;
 
@@ -187,12 +190,14 @@ internal sealed class OtlpProtobufEncoder
             writer.WriteString(SpanNameTag, name);
         }
 
-        writer.Ensure(SpanFixedRoom);
-
-        // OTLP's SpanKind counts from SPAN_KIND_UNSPECIFIED = 0, so each Traceline kind is one more.
-        writer.WriteBytes(SpanKindTag, (byte)((int)span.Kind + 1));
-        writer.WriteFixed64(SpanStartTag, (ulong)span.StartUnixNanos);
-        writer.WriteFixed64(SpanEndTag, (ulong)span.EndUnixNanos);
+        // Kind, start and end in one run of stores. OTLP's SpanKind counts from SPAN_KIND_UNSPECIFIED = 0, so each
+        // Traceline kind is one more.
+        var times = writer.GetSpan(KindAndTimesSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(times, (uint)(SpanKindTag | (((int)span.Kind + 1) << 8) | (SpanStartTag << 16)));
+        BinaryPrimitives.WriteInt64LittleEndian(times[3..], span.StartUnixNanos);
+        times[11] = SpanEndTag;
+        BinaryPrimitives.WriteInt64LittleEndian(times[12..], span.EndUnixNanos);
+        writer.Advance(KindAndTimesSize);
         WriteAttributes(ref writer, SpanAttributesTag, span.Attributes);
         writer.Ensure(SpanFixedRoom);
         WriteCount(ref writer, SpanDroppedAttributes, span.DroppedAttributeCount);
@@ -292,27 +297,53 @@ internal sealed class OtlpProtobufEncoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)] // Perf: its own registers for the loop; inlined into WriteSpan it spills
     private static void WriteAttributes(ref ProtobufWriter writer, byte tag, ReadOnlySpan<SpanAttribute> attributes)
     {
+        // Perf: the loop writes into a local view of the buffer's free space and commits once, so the position lives
+        // in a register rather than being stored and reloaded through the writer for every attribute.
+        var free = writer.FreeSpan;
+        var used = 0;
         foreach (ref readonly var attribute in attributes)
         {
             var key = attribute.Key;
             var value = attribute.Value;
-            if (!TryWriteAsciiAttribute(ref writer, tag, key, value))
+            var written = TryWriteAsciiAttribute(free[used..], tag, key, value);
+            if (written > 0)
             {
-                WriteAttribute(ref writer, tag, key, value);
+                used += written;
+                continue;
             }
+
+            writer.Advance(used);
+            used = 0;
+            if (written < 0)
+            {
+                writer.Ensure(-written);
+                free = writer.FreeSpan;
+                written = TryWriteAsciiAttribute(free, tag, key, value);
+                if (written > 0)
+                {
+                    used = written;
+                    continue;
+                }
+            }
+
+            WriteAttribute(ref writer, tag, key, value);
+            free = writer.FreeSpan;
         }
+
+        writer.Advance(used);
     }
 
     /// <summary>
     /// The fast path: a string or scalar value, with the key and a string value taken as ASCII so that every size
-    /// is known before the first byte. Returns <see langword="false"/> for arrays and for text that is not ASCII,
-    /// having written nothing.
+    /// is known before the first byte. Returns the bytes written into <paramref name="room"/>; 0 for arrays and for
+    /// text that is not ASCII; minus the bytes needed when <paramref name="room"/> is too small.
     /// </summary>
     /// <remarks>Perf: inlined into the attribute loop, so an attribute costs no call.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TryWriteAsciiAttribute(ref ProtobufWriter writer, byte tag, string key, AttributeValue value)
+    private static int TryWriteAsciiAttribute(Span<byte> room, byte tag, string key, AttributeValue value)
     {
         var text = value.Reference as string;
         var scalar = AttributeValueType.Empty;
@@ -336,7 +367,7 @@ internal sealed class OtlpProtobufEncoder
                     anySize = 9;
                     break;
                 default:
-                    return false;
+                    return 0;
             }
         }
 
@@ -344,15 +375,60 @@ internal sealed class OtlpProtobufEncoder
         var keyValueSize = keySize + 1 + ProtobufWriter.VarintSize((uint)anySize) + anySize;
         var total = 1 + ProtobufWriter.VarintSize((uint)keyValueSize) + keyValueSize;
 
-        // Perf: all through one local span, committed once at the end (nothing to undo when a string is not ASCII).
-        var destination = writer.GetSpan(total);
+        if (total > room.Length)
+        {
+            return -total;
+        }
+
+        // Nothing to undo when a string turns out not to be ASCII: the caller commits only what was returned.
+        var destination = room[..total];
+        if (keyValueSize < 0x80)
+        {
+            // The usual attribute, under 128 bytes: every length is one byte, so the framing goes in 32-bit stores.
+            BinaryPrimitives.WriteUInt32LittleEndian(destination, (uint)(tag | (keyValueSize << 8) | (KeyTag << 16) | (key.Length << 24)));
+            if (!ProtobufWriter.TryNarrowAscii(key, destination[4..]))
+            {
+                return 0;
+            }
+
+            var at = 4 + key.Length;
+            switch (scalar)
+            {
+                case AttributeValueType.Long:
+                    BinaryPrimitives.WriteUInt32LittleEndian(destination[at..], (uint)(ValueTag | (anySize << 8) | (AnyIntTag << 16) | ((int)value.Bits & 0x7F) << 24));
+                    if (anySize > 2)
+                    {
+                        ProtobufWriter.WriteVarint(destination, at + 3, (ulong)value.Bits);
+                    }
+
+                    break;
+                case AttributeValueType.Bool:
+                    BinaryPrimitives.WriteUInt32LittleEndian(destination[at..], (uint)(ValueTag | (2 << 8) | (AnyBoolTag << 16) | (value.Bits != 0 ? 1 << 24 : 0)));
+                    break;
+                case AttributeValueType.Double:
+                    BinaryPrimitives.WriteUInt32LittleEndian(destination[at..], ValueTag | (9 << 8) | (AnyDoubleTag << 16));
+                    BinaryPrimitives.WriteInt64LittleEndian(destination[(at + 3)..], value.Bits);
+                    break;
+                default:
+                    BinaryPrimitives.WriteUInt32LittleEndian(destination[at..], (uint)(ValueTag | (anySize << 8) | (AnyStringTag << 16) | (text!.Length << 24)));
+                    if (!ProtobufWriter.TryNarrowAscii(text, destination[(at + 4)..]))
+                    {
+                        return 0;
+                    }
+
+                    break;
+            }
+
+            return total;
+        }
+
         destination[0] = tag;
         var i = ProtobufWriter.WriteVarint(destination, 1, (uint)keyValueSize);
         destination[i] = KeyTag;
         i = ProtobufWriter.WriteVarint(destination, i + 1, (uint)key.Length);
         if (!ProtobufWriter.TryNarrowAscii(key, destination[i..]))
         {
-            return false;
+            return 0;
         }
 
         i += key.Length;
@@ -377,14 +453,13 @@ internal sealed class OtlpProtobufEncoder
                 i = ProtobufWriter.WriteVarint(destination, i + 1, (uint)text!.Length);
                 if (!ProtobufWriter.TryNarrowAscii(text, destination[i..]))
                 {
-                    return false;
+                    return 0;
                 }
 
                 break;
         }
 
-        writer.Advance(total);
-        return true;
+        return total;
     }
 
     /// <summary>Any attribute, by its exact UTF-8 sizes; messages patch their lengths.</summary>
