@@ -96,8 +96,16 @@ internal sealed class OtlpProtobufEncoder
     private const int SpanLengthReserve = 2; // 128 B to 16 KiB: a span with a few attributes
     private const int SmallLengthReserve = 1; // under 128 B: a scope, a status, one attribute
 
+    // Field 16, fixed32: the tag (133) is a two-byte varint, 0x85 0x01, here as a little-endian 16-bit number.
+    private const int SpanFlagsTagValue = (SpanFlags << 3) | ProtobufWriter.WireFixed32;
+    private const ushort SpanFlagsTag = (SpanFlagsTagValue & 0x7F) | 0x80 | ((SpanFlagsTagValue >> 7) << 8);
+    private const int FlagsFieldSize = 2 + 4;
+
     // Kind (tag and value) and two fixed64 times (tag and 8 bytes each).
     private const int KindAndTimesSize = 2 + 9 + 9;
+
+    // What an attribute usually takes (a 20-char key and a short value), for guessing a span's size.
+    private const int TypicalAttributeSize = 32;
 
     // Room for a span's fixed fields: tag and length, ids, kind, times, flags.
     private const int SpanFixedRoom = 64;
@@ -170,8 +178,17 @@ internal sealed class OtlpProtobufEncoder
     {
         var context = span.Context;
         var parentSpanId = span.ParentSpanId;
+        var name = span.Name;
+        var attributes = span.Attributes;
+        var details = span.Details;
+
+        // Perf: guess the length's size from the span's shape, so that its content rarely has to move: a span without
+        // attributes or details is usually under 128 bytes, one with a few attributes over.
+        var reserve = details is null && SpanFixedRoom + name.Length + (attributes.Length * TypicalAttributeSize) < 0x80
+            ? SmallLengthReserve
+            : SpanLengthReserve;
         writer.Ensure(SpanFixedRoom);
-        var spanStart = writer.BeginMessage(ScopeSpansSpans, SpanLengthReserve);
+        var spanStart = writer.BeginMessage(ScopeSpansSpans, reserve);
         writer.WriteTraceId(SpanTraceIdTag, context.TraceId);
         writer.WriteSpanId(SpanSpanIdTag, context.SpanId);
         if (context.TraceState is { } traceState)
@@ -184,7 +201,6 @@ internal sealed class OtlpProtobufEncoder
             writer.WriteSpanId(SpanParentSpanIdTag, parentSpanId);
         }
 
-        var name = span.Name;
         if (name.Length > 0)
         {
             writer.WriteString(SpanNameTag, name);
@@ -198,19 +214,26 @@ internal sealed class OtlpProtobufEncoder
         times[11] = SpanEndTag;
         BinaryPrimitives.WriteInt64LittleEndian(times[12..], span.EndUnixNanos);
         writer.Advance(KindAndTimesSize);
-        WriteAttributes(ref writer, SpanAttributesTag, span.Attributes);
+        if (!attributes.IsEmpty)
+        {
+            WriteAttributes(ref writer, SpanAttributesTag, attributes);
+        }
+
         writer.Ensure(SpanFixedRoom);
         WriteCount(ref writer, SpanDroppedAttributes, span.DroppedAttributeCount);
 
-        var details = span.Details;
         var status = span.Status;
         if (details is not null || status != SpanStatusCode.Unset)
         {
             WriteSpanDetails(ref writer, span, details, status);
         }
 
-        writer.WriteFixed32(SpanFlags, SpanFlagsOf(context.TraceFlags, span.Parent.IsRemote));
-        writer.EndMessage(spanStart, SpanLengthReserve);
+        // Field 16 takes a two-byte tag.
+        var flags = writer.GetSpan(FlagsFieldSize);
+        BinaryPrimitives.WriteUInt16LittleEndian(flags, SpanFlagsTag);
+        BinaryPrimitives.WriteUInt32LittleEndian(flags[2..], SpanFlagsOf(context.TraceFlags, span.Parent.IsRemote));
+        writer.Advance(FlagsFieldSize);
+        writer.EndMessage(spanStart, reserve);
     }
 
     /// <summary>Events, links and status: the parts most spans lack. Leaves <see cref="SpanFixedRoom"/> bytes of room.</summary>
