@@ -79,6 +79,43 @@ public sealed class OtlpProtobufEncoderTests
     }
 
     [Fact]
+    public void Encode_OutputThatGrowsAtAnyPoint_WritesTheSameBytes()
+    {
+        // Rich spans, plus sizes that cross every length reservation: an attribute over 128 bytes (ASCII and not), a
+        // key over 128 chars, and a span over 16 KiB; the reserved lengths are guessed too small or too large.
+        var (provider, rich) = RichSpans.Create();
+        using var _ = provider;
+        var tracer = provider.GetTracer("sizes");
+        var big = tracer.StartRootSpan("big");
+        big.SetAttribute("long.ascii", new string('a', 200));
+        big.SetAttribute("long.utf8", new string('é', 100));
+        big.SetAttribute(new string('k', 130), 1L);
+        big.SetAttribute("huge", new string('h', 20_000));
+        big.End();
+        var small = tracer.StartRootSpan(new string('n', 60));
+        small.SetAttribute("a", "b");
+        small.End();
+        Span[] spans = [.. rich, big, small];
+
+        var encoder = new OtlpProtobufEncoder();
+        using var reference = new PooledByteBuffer(1 << 20);
+        var length = encoder.Encode(spans, reference);
+        var expected = reference.WrittenSpan.ToArray();
+        RichSpans.AssertMatches(spans, ExportTraceServiceRequest.Parser.ParseFrom(expected));
+
+        // Bytes already in the buffer move where its capacity runs out relative to the encoding: every step of the
+        // walk gets its turn to grow the buffer.
+        for (var prefix = 0; prefix < 300; prefix += 7)
+        {
+            using var output = new PooledByteBuffer(16);
+            output.Write(new byte[prefix]);
+
+            Assert.Equal(length, encoder.Encode(spans, output));
+            Assert.Equal(expected, output.WrittenSpan[prefix..].ToArray());
+        }
+    }
+
+    [Fact]
     public void OtlpResponse_AnyBytes_NeverThrows() =>
         Gen.Byte.Array[0, 64].Sample(bytes =>
         {

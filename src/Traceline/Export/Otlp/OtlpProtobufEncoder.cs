@@ -90,9 +90,15 @@ internal sealed class OtlpProtobufEncoder
     private const byte AnyBoolTag = (AnyBool << 3) | ProtobufWriter.WireVarint;
     private const byte AnyIntTag = (AnyInt << 3) | ProtobufWriter.WireVarint;
     private const byte AnyDoubleTag = (AnyDouble << 3) | ProtobufWriter.WireFixed64;
+    private const byte ArrayValuesTag = (ArrayValues << 3) | ProtobufWriter.WireLength;
+    private const byte SpanDroppedAttributesTag = (SpanDroppedAttributes << 3) | ProtobufWriter.WireVarint;
+    private const byte SpanDroppedEventsTag = (SpanDroppedEvents << 3) | ProtobufWriter.WireVarint;
+    private const byte SpanDroppedLinksTag = (SpanDroppedLinks << 3) | ProtobufWriter.WireVarint;
+    private const byte EventDroppedAttributesTag = (EventDroppedAttributes << 3) | ProtobufWriter.WireVarint;
+    private const byte LinkDroppedAttributesTag = (LinkDroppedAttributes << 3) | ProtobufWriter.WireVarint;
+    private const byte LinkFlagsTag = (LinkFlags << 3) | ProtobufWriter.WireFixed32;
 
     // Bytes reserved for a length, by what the message usually weighs: a wrong guess costs one short move.
-    private const int BatchLengthReserve = 3; // up to 2 MiB: a batch of a few hundred spans
     private const int SpanLengthReserve = 2; // 128 B to 16 KiB: a span with a few attributes
     private const int SmallLengthReserve = 1; // under 128 B: a scope, a status, one attribute
 
@@ -104,11 +110,14 @@ internal sealed class OtlpProtobufEncoder
     // Kind (tag and value) and two fixed64 times (tag and 8 bytes each).
     private const int KindAndTimesSize = 2 + 9 + 9;
 
+    // What a span usually takes (a few attributes), for guessing the size of a group of spans.
+    private const int TypicalSpanSize = 256;
+
     // What an attribute usually takes (a 20-char key and a short value), for guessing a span's size.
     private const int TypicalAttributeSize = 32;
 
-    // Room for a span's fixed fields: tag and length, ids, kind, times, flags.
-    private const int SpanFixedRoom = 64;
+    // What a span takes besides its name and attributes: framing, ids, parent id, kind, times, flags.
+    private const int SpanFixedSize = 70;
 
     /// <summary>SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK: the flags say whether the parent (or link) is remote.</summary>
     internal const uint HasIsRemote = 0x100;
@@ -132,8 +141,15 @@ internal sealed class OtlpProtobufEncoder
         var g = 0;
         while (g < _grouping.GroupCount)
         {
-            var resourceSpans = writer.BeginMessage(RequestResourceSpans, BatchLengthReserve);
             var resource = _grouping[g].Resource;
+            var spanCount = 0;
+            for (var next = g; next < _grouping.GroupCount && ReferenceEquals(_grouping[next].Resource, resource); next++)
+            {
+                spanCount += _grouping[next].Count;
+            }
+
+            var resourceSpansReserve = GroupLengthReserve(spanCount);
+            var resourceSpans = writer.BeginMessage(RequestResourceSpans, resourceSpansReserve);
             var resourceStart = writer.BeginMessage(ResourceSpansResource, SpanLengthReserve);
             WriteAttributes(ref writer, ResourceAttributesTag, resource.Attributes);
             writer.EndMessage(resourceStart, SpanLengthReserve);
@@ -143,7 +159,7 @@ internal sealed class OtlpProtobufEncoder
                 g++;
             }
 
-            writer.EndMessage(resourceSpans, BatchLengthReserve);
+            writer.EndMessage(resourceSpans, resourceSpansReserve);
         }
 
         return writer.Complete(start);
@@ -153,7 +169,8 @@ internal sealed class OtlpProtobufEncoder
 
     private void WriteScopeSpans(ref ProtobufWriter writer, ReadOnlySpan<Span> batch, in OtlpBatchGrouping.Group group)
     {
-        var scopeSpans = writer.BeginMessage(ResourceSpansScopeSpans, BatchLengthReserve);
+        var reserve = GroupLengthReserve(group.Count);
+        var scopeSpans = writer.BeginMessage(ResourceSpansScopeSpans, reserve);
         if (group.Scope is { } scope)
         {
             var scopeStart = writer.BeginMessage(ScopeSpansScope, SmallLengthReserve);
@@ -171,8 +188,14 @@ internal sealed class OtlpProtobufEncoder
             WriteSpan(ref writer, batch[index]);
         }
 
-        writer.EndMessage(scopeSpans, BatchLengthReserve);
+        writer.EndMessage(scopeSpans, reserve);
     }
+
+    /// <summary>
+    /// The bytes to reserve for the length of a message that holds <paramref name="spanCount"/> spans.
+    /// </summary>
+    /// <remarks>Perf: a good guess saves moving the whole group once (a wrong one costs only that).</remarks>
+    private static int GroupLengthReserve(int spanCount) => ProtobufWriter.VarintSize((uint)Math.Min((long)spanCount * TypicalSpanSize, int.MaxValue));
 
     private static void WriteSpan(ref ProtobufWriter writer, Span span)
     {
@@ -184,10 +207,9 @@ internal sealed class OtlpProtobufEncoder
 
         // Perf: guess the length's size from the span's shape, so that its content rarely has to move: a span without
         // attributes or details is usually under 128 bytes, one with a few attributes over.
-        var reserve = details is null && SpanFixedRoom + name.Length + (attributes.Length * TypicalAttributeSize) < 0x80
+        var reserve = details is null && SpanFixedSize + name.Length + (attributes.Length * TypicalAttributeSize) < 0x80
             ? SmallLengthReserve
             : SpanLengthReserve;
-        writer.Ensure(SpanFixedRoom);
         var spanStart = writer.BeginMessage(ScopeSpansSpans, reserve);
         writer.WriteTraceId(SpanTraceIdTag, context.TraceId);
         writer.WriteSpanId(SpanSpanIdTag, context.SpanId);
@@ -219,8 +241,7 @@ internal sealed class OtlpProtobufEncoder
             WriteAttributes(ref writer, SpanAttributesTag, attributes);
         }
 
-        writer.Ensure(SpanFixedRoom);
-        WriteCount(ref writer, SpanDroppedAttributes, span.DroppedAttributeCount);
+        WriteCount(ref writer, SpanDroppedAttributesTag, span.DroppedAttributeCount);
 
         var status = span.Status;
         if (details is not null || status != SpanStatusCode.Unset)
@@ -236,7 +257,7 @@ internal sealed class OtlpProtobufEncoder
         writer.EndMessage(spanStart, reserve);
     }
 
-    /// <summary>Events, links and status: the parts most spans lack. Leaves <see cref="SpanFixedRoom"/> bytes of room.</summary>
+    /// <summary>Events, links and status: the parts most spans lack.</summary>
     private static void WriteSpanDetails(ref ProtobufWriter writer, Span span, SpanDetails? details, SpanStatusCode status)
     {
         if (details is not null)
@@ -249,15 +270,13 @@ internal sealed class OtlpProtobufEncoder
                 }
             }
 
-            writer.Ensure(SpanFixedRoom);
-            WriteCount(ref writer, SpanDroppedEvents, details.DroppedEvents);
+            WriteCount(ref writer, SpanDroppedEventsTag, details.DroppedEvents);
             foreach (ref readonly var link in span.Links)
             {
                 WriteLink(ref writer, in link);
             }
 
-            writer.Ensure(SpanFixedRoom);
-            WriteCount(ref writer, SpanDroppedLinks, details.DroppedLinks);
+            WriteCount(ref writer, SpanDroppedLinksTag, details.DroppedLinks);
         }
 
         if (status != SpanStatusCode.Unset)
@@ -268,18 +287,15 @@ internal sealed class OtlpProtobufEncoder
                 writer.WriteString(StatusMessageTag, details.StatusDescription);
             }
 
-            writer.Ensure(SpanFixedRoom);
             writer.WriteBytes(StatusCodeTag, (byte)status);
             writer.EndMessage(statusStart, SmallLengthReserve);
         }
 
-        writer.Ensure(SpanFixedRoom);
     }
 
     private static void WriteEvent(ref ProtobufWriter writer, SpanEvent spanEvent)
     {
         var eventStart = writer.BeginMessage(SpanEvents, SpanLengthReserve);
-        writer.Ensure(SpanFixedRoom);
         writer.WriteFixed64(EventTimeTag, (ulong)spanEvent.TimeUnixNanos);
         if (spanEvent.Name.Length > 0)
         {
@@ -287,8 +303,7 @@ internal sealed class OtlpProtobufEncoder
         }
 
         WriteAttributes(ref writer, EventAttributesTag, spanEvent.Attributes);
-        writer.Ensure(SpanFixedRoom);
-        WriteCount(ref writer, EventDroppedAttributes, spanEvent.DroppedAttributeCount);
+        WriteCount(ref writer, EventDroppedAttributesTag, spanEvent.DroppedAttributeCount);
         writer.EndMessage(eventStart, SpanLengthReserve);
     }
 
@@ -296,7 +311,6 @@ internal sealed class OtlpProtobufEncoder
     {
         var context = link.Context;
         var linkStart = writer.BeginMessage(SpanLinks, SpanLengthReserve);
-        writer.Ensure(SpanFixedRoom);
         writer.WriteTraceId(LinkTraceIdTag, context.TraceId);
         writer.WriteSpanId(LinkSpanIdTag, context.SpanId);
         if (context.TraceState is { } traceState)
@@ -305,18 +319,17 @@ internal sealed class OtlpProtobufEncoder
         }
 
         WriteAttributes(ref writer, LinkAttributesTag, link.Attributes);
-        writer.Ensure(SpanFixedRoom);
-        WriteCount(ref writer, LinkDroppedAttributes, link.DroppedAttributeCount);
-        writer.WriteFixed32(LinkFlags, SpanFlagsOf(context.TraceFlags, context.IsRemote));
+        WriteCount(ref writer, LinkDroppedAttributesTag, link.DroppedAttributeCount);
+        writer.WriteFixed32(LinkFlagsTag, SpanFlagsOf(context.TraceFlags, context.IsRemote));
         writer.EndMessage(linkStart, SpanLengthReserve);
     }
 
-    /// <summary>Writes a dropped count when there is one. Needs 12 bytes of room.</summary>
-    private static void WriteCount(ref ProtobufWriter writer, int field, int count)
+    /// <summary>Writes a dropped count when there is one.</summary>
+    private static void WriteCount(ref ProtobufWriter writer, byte tag, int count)
     {
         if (count > 0)
         {
-            writer.WriteVarintField(field, (uint)count);
+            writer.WriteVarintField(tag, (uint)count);
         }
     }
 
@@ -327,11 +340,10 @@ internal sealed class OtlpProtobufEncoder
         // in a register rather than being stored and reloaded through the writer for every attribute.
         var free = writer.FreeSpan;
         var used = 0;
-        foreach (ref readonly var attribute in attributes)
+        for (var i = 0; i < attributes.Length; i++)
         {
-            var key = attribute.Key;
-            var value = attribute.Value;
-            var written = TryWriteAsciiAttribute(free[used..], tag, key, value);
+            ref readonly var attribute = ref attributes[i];
+            var written = TryWriteAsciiAttribute(free[used..], tag, attribute.Key, attribute.Value);
             if (written > 0)
             {
                 used += written;
@@ -342,17 +354,14 @@ internal sealed class OtlpProtobufEncoder
             used = 0;
             if (written < 0)
             {
+                // Out of room: grow, and try the same attribute again (it fits now).
                 writer.Ensure(-written);
                 free = writer.FreeSpan;
-                written = TryWriteAsciiAttribute(free, tag, key, value);
-                if (written > 0)
-                {
-                    used = written;
-                    continue;
-                }
+                i--;
+                continue;
             }
 
-            WriteAttribute(ref writer, tag, key, value);
+            WriteAttribute(ref writer, tag, attribute.Key, attribute.Value);
             free = writer.FreeSpan;
         }
 
@@ -489,13 +498,9 @@ internal sealed class OtlpProtobufEncoder
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void WriteAttribute(ref ProtobufWriter writer, byte tag, string key, AttributeValue value)
     {
-        writer.Ensure(1 + SmallLengthReserve);
-        writer.WriteByte(tag);
-        writer.WriteByte(0); // the reserved length
-        var keyValueStart = writer.Position;
+        var keyValueStart = writer.BeginMessage(tag >> 3, SmallLengthReserve);
         writer.WriteString(KeyTag, key);
         var valueStart = writer.BeginMessage(KeyValueValue, SmallLengthReserve);
-        writer.Ensure(SpanFixedRoom);
         switch (value.Type)
         {
             case AttributeValueType.String:
@@ -505,8 +510,7 @@ internal sealed class OtlpProtobufEncoder
                 writer.WriteBytes(AnyBoolTag, value.BoolValue ? (byte)1 : (byte)0);
                 break;
             case AttributeValueType.Long:
-                writer.WriteByte(AnyIntTag);
-                writer.WriteVarint((ulong)value.LongValue);
+                writer.WriteVarintField(AnyIntTag, (ulong)value.LongValue);
                 break;
             case AttributeValueType.Double:
                 writer.WriteFixed64(AnyDoubleTag, (ulong)BitConverter.DoubleToInt64Bits(value.DoubleValue));
@@ -544,8 +548,7 @@ internal sealed class OtlpProtobufEncoder
             case AttributeValueType.BoolArray:
                 foreach (var item in value.BoolArrayValue)
                 {
-                    writer.Ensure(4);
-                    writer.WriteBytes((ArrayValues << 3) | ProtobufWriter.WireLength, 2);
+                    writer.WriteBytes(ArrayValuesTag, 2);
                     writer.WriteBytes(AnyBoolTag, item ? (byte)1 : (byte)0);
                 }
 
@@ -553,18 +556,15 @@ internal sealed class OtlpProtobufEncoder
             case AttributeValueType.LongArray:
                 foreach (var item in value.LongArrayValue)
                 {
-                    writer.Ensure(13);
-                    writer.WriteBytes((ArrayValues << 3) | ProtobufWriter.WireLength, (byte)(1 + ProtobufWriter.VarintSize((ulong)item)));
-                    writer.WriteByte(AnyIntTag);
-                    writer.WriteVarint((ulong)item);
+                    writer.WriteBytes(ArrayValuesTag, (byte)(1 + ProtobufWriter.VarintSize((ulong)item)));
+                    writer.WriteVarintField(AnyIntTag, (ulong)item);
                 }
 
                 break;
             case AttributeValueType.DoubleArray:
                 foreach (var item in value.DoubleArrayValue)
                 {
-                    writer.Ensure(11);
-                    writer.WriteBytes((ArrayValues << 3) | ProtobufWriter.WireLength, 9);
+                    writer.WriteBytes(ArrayValuesTag, 9);
                     writer.WriteFixed64(AnyDoubleTag, (ulong)BitConverter.DoubleToInt64Bits(item));
                 }
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -12,9 +13,8 @@ namespace Traceline.Export;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Capacity: callers <see cref="Ensure"/> room before a run of small fixed writes (each method documents what it
-/// needs); strings and messages that end up longer than reserved make room themselves. The buffer may be replaced
-/// by a larger one while writing; positions stay valid because they count from the start of the buffer.
+/// Capacity: every write makes its own room (one compare when there is enough). The buffer may be replaced by a larger
+/// one while writing; positions stay valid because they count from the start of the buffer.
 /// </para>
 /// <para>
 /// Lengths: <see cref="BeginMessage"/> reserves as many bytes as the caller expects the length varint to take; when
@@ -30,7 +30,10 @@ internal ref struct ProtobufWriter
     public const int WireFixed32 = 5;
 
     /// <summary>The most bytes a 32-bit varint takes.</summary>
-    public const int MaxVarint32 = 5;
+    private const int MaxVarint32 = 5;
+
+    /// <summary>The most bytes a 64-bit varint takes.</summary>
+    private const int MaxVarint64 = 10;
 
     private readonly PooledByteBuffer _output;
     private byte[] _buffer;
@@ -52,14 +55,6 @@ internal ref struct ProtobufWriter
     public static int VarintSize(ulong value) => value < 0x80 ? 1 : (((63 - System.Numerics.BitOperations.LeadingZeroCount(value)) * 9) + 73) >> 6;
 
     public static int VarintSize(uint value) => value < 0x80 ? 1 : (((31 - System.Numerics.BitOperations.LeadingZeroCount(value)) * 9) + 73) >> 6;
-
-    public static int TagSize(int field) => field < 16 ? 1 : 2;
-
-    /// <summary>The size of a length-delimited field with <paramref name="length"/> bytes of content.</summary>
-    public static int LengthFieldSize(int field, int length) => TagSize(field) + VarintSize((uint)length) + length;
-
-    /// <summary>The one-byte tag of a field numbered below 16.</summary>
-    public static byte Tag(int field, int wireType) => (byte)((field << 3) | wireType);
 
     /// <summary>Makes sure <paramref name="count"/> more bytes fit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -140,101 +135,62 @@ internal ref struct ProtobufWriter
         return WriteVarintSlow(destination, index, value);
     }
 
-    /// <summary>Writes one byte (a one-byte tag). Needs 1 byte of room.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void WriteByte(byte value) => _buffer[_position++] = value;
-
-    /// <summary>Writes two bytes (a two-byte tag, or a tag and a one-byte length). Needs 2 bytes of room.</summary>
+    /// <summary>Writes two bytes: a one-byte tag and a value under 128 (a bool, a small enum, a short length).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteBytes(byte first, byte second)
     {
-        var buffer = _buffer;
-        var position = _position;
-        buffer[position + 1] = second;
-        buffer[position] = first;
-        _position = position + 2;
+        BinaryPrimitives.WriteUInt16LittleEndian(GetSpan(2), (ushort)(first | (second << 8)));
+        _position += 2;
     }
 
-    /// <summary>Writes a varint. Needs 10 bytes of room (5 for a 32-bit value).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void WriteVarint(ulong value)
+    /// <summary>Writes a varint field with a one-byte tag.</summary>
+    public void WriteVarintField(byte tag, ulong value)
     {
-        if (value < 0x80)
-        {
-            _buffer[_position++] = (byte)value;
-        }
-        else
-        {
-            WriteVarintSlow(value);
-        }
+        var destination = GetSpan(1 + MaxVarint64);
+        destination[0] = tag;
+        _position += WriteVarint(destination, 1, value);
     }
 
-    /// <summary>Writes a tag and a varint. Needs 12 bytes of room.</summary>
-    public void WriteVarintField(int field, ulong value)
-    {
-        WriteVarint((uint)((field << 3) | WireVarint));
-        WriteVarint(value);
-    }
-
-    /// <summary>Writes a one-byte tag and 8 little-endian bytes. Needs 9 bytes of room.</summary>
+    /// <summary>Writes a one-byte tag and 8 little-endian bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteFixed64(byte tag, ulong value)
     {
-        var position = _position;
-        _buffer[position] = tag;
-        BinaryPrimitives.WriteUInt64LittleEndian(_buffer.AsSpan(position + 1, 8), value);
-        _position = position + 9;
+        var destination = GetSpan(9);
+        destination[0] = tag;
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[1..], value);
+        _position += 9;
     }
 
-    /// <summary>Writes a tag of one or two bytes and 4 little-endian bytes. Needs 6 bytes of room.</summary>
-    public void WriteFixed32(int field, uint value)
+    /// <summary>Writes a one-byte tag and 4 little-endian bytes.</summary>
+    public void WriteFixed32(byte tag, uint value)
     {
-        WriteVarint((uint)((field << 3) | WireFixed32));
-        BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(_position, 4), value);
-        _position += 4;
+        var destination = GetSpan(5);
+        destination[0] = tag;
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[1..], value);
+        _position += 5;
     }
 
-    /// <summary>Writes a one-byte tag, the length 8 and 8 bytes, most significant first (a span id). Needs 10 bytes of room.</summary>
+    /// <summary>Writes a one-byte tag, the length 8 and 8 bytes, most significant first (a span id).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteSpanId(byte tag, SpanId id)
     {
-        var position = _position;
-        var destination = _buffer.AsSpan(position, 2 + SpanId.ByteLength);
+        var destination = GetSpan(2 + SpanId.ByteLength);
         destination[0] = tag;
         destination[1] = SpanId.ByteLength;
         BinaryPrimitives.WriteUInt64BigEndian(destination[2..], id.Value);
-        _position = position + 2 + SpanId.ByteLength;
+        _position += 2 + SpanId.ByteLength;
     }
 
-    /// <summary>Writes a one-byte tag, the length 16 and 16 bytes, most significant first (a trace id). Needs 18 bytes of room.</summary>
+    /// <summary>Writes a one-byte tag, the length 16 and 16 bytes, most significant first (a trace id).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteTraceId(byte tag, TraceId id)
     {
-        var position = _position;
-        var destination = _buffer.AsSpan(position, 2 + TraceId.ByteLength);
+        var destination = GetSpan(2 + TraceId.ByteLength);
         destination[0] = tag;
         destination[1] = TraceId.ByteLength;
         BinaryPrimitives.WriteUInt64BigEndian(destination[2..], id.High);
         BinaryPrimitives.WriteUInt64BigEndian(destination[10..], id.Low);
-        _position = position + 2 + TraceId.ByteLength;
-    }
-
-    /// <summary>
-    /// Writes the content of a string whose length prefix, <paramref name="value"/>'s length in chars, is already
-    /// written; returns <see langword="false"/> (the writer's position unchanged) when the string is not all ASCII,
-    /// so that the caller writes it again with its UTF-8 length. Needs <c>value.Length</c> bytes of room.
-    /// </summary>
-    /// <remarks>Perf: narrowing checks and copies in one vectorized pass; most keys and values are ASCII.</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryWriteAscii(string value)
-    {
-        if (!TryNarrowAscii(value, _buffer.AsSpan(_position, value.Length)))
-        {
-            return false;
-        }
-
-        _position += value.Length;
-        return true;
+        _position += 2 + TraceId.ByteLength;
     }
 
     /// <summary>
@@ -323,40 +279,36 @@ internal ref struct ProtobufWriter
         return true;
     }
 
-    /// <summary>Writes a string field with a one-byte tag, ASCII or not. Makes its own room.</summary>
+    /// <summary>Writes a string field with a one-byte tag, ASCII or not.</summary>
     public void WriteString(byte tag, string value)
     {
-        var start = _position;
-        Ensure(1 + MaxVarint32 + value.Length);
-        _buffer[_position++] = tag;
-        WriteVarint((uint)value.Length);
-        if (!TryWriteAscii(value))
+        // Taken as ASCII first (the UTF-8 length is the length); written again by its UTF-8 length if it is not.
+        var destination = GetSpan(1 + MaxVarint32 + value.Length);
+        destination[0] = tag;
+        var at = WriteVarint(destination, 1, (uint)value.Length);
+        if (TryNarrowAscii(value, destination[at..]))
         {
-            _position = start;
-            WriteUtf8String(tag, value);
+            _position += at + value.Length;
+            return;
         }
-    }
 
-    /// <summary>Writes a string field by its UTF-8 length (the path for text that is not ASCII). Makes its own room.</summary>
-    public void WriteUtf8String(byte tag, string value)
-    {
         var length = Encoding.UTF8.GetByteCount(value);
-        Ensure(1 + MaxVarint32 + length);
-        _buffer[_position++] = tag;
-        WriteVarint((uint)length);
-        _position += Encoding.UTF8.GetBytes(value, _buffer.AsSpan(_position, length));
+        destination = GetSpan(1 + MaxVarint32 + length);
+        destination[0] = tag;
+        at = WriteVarint(destination, 1, (uint)length);
+        _position += at + Encoding.UTF8.GetBytes(value, destination[at..]);
     }
 
     /// <summary>
-    /// Writes the tag of a message field (one or two bytes) and reserves <paramref name="reserve"/> bytes for its
-    /// length; returns where the content starts, for <see cref="EndMessage"/>. Makes its own room.
+    /// Writes the one-byte tag of a message field (numbered below 16) and reserves <paramref name="reserve"/> bytes for
+    /// its length; returns where the content starts, for <see cref="EndMessage"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int BeginMessage(int field, int reserve)
     {
-        Ensure(2 + reserve);
-        WriteVarint((uint)((field << 3) | WireLength));
-        _position += reserve;
+        Debug.Assert(field < 16, "A one-byte tag.");
+        GetSpan(1 + reserve)[0] = (byte)((field << 3) | WireLength);
+        _position += 1 + reserve;
         return _position;
     }
 
@@ -395,20 +347,6 @@ internal ref struct ProtobufWriter
 
         destination[index++] = (byte)value;
         return index;
-    }
-
-    private void WriteVarintSlow(ulong value)
-    {
-        var buffer = _buffer;
-        var position = _position;
-        while (value >= 0x80)
-        {
-            buffer[position++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        buffer[position++] = (byte)value;
-        _position = position;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
