@@ -405,55 +405,68 @@ internal sealed class OtlpProtobufEncoder
 
         var keySize = 1 + ProtobufWriter.VarintSize((uint)key.Length) + key.Length;
         var keyValueSize = keySize + 1 + ProtobufWriter.VarintSize((uint)anySize) + anySize;
-        var total = 1 + ProtobufWriter.VarintSize((uint)keyValueSize) + keyValueSize;
+        if (keyValueSize >= 0x80)
+        {
+            return TryWriteLargeAsciiAttribute(room, tag, key, value, text, scalar, anySize, keyValueSize);
+        }
 
+        // The usual attribute, under 128 bytes: every length is one byte, so the framing goes in 32-bit stores.
+        // Nothing to undo when a string turns out not to be ASCII: the caller commits only what was returned.
+        var total = 2 + keyValueSize;
         if (total > room.Length)
         {
             return -total;
         }
 
-        // Nothing to undo when a string turns out not to be ASCII: the caller commits only what was returned.
         var destination = room[..total];
-        if (keyValueSize < 0x80)
+        BinaryPrimitives.WriteUInt32LittleEndian(destination, (uint)(tag | (keyValueSize << 8) | (KeyTag << 16) | (key.Length << 24)));
+        if (!ProtobufWriter.TryNarrowAscii(key, destination[4..]))
         {
-            // The usual attribute, under 128 bytes: every length is one byte, so the framing goes in 32-bit stores.
-            BinaryPrimitives.WriteUInt32LittleEndian(destination, (uint)(tag | (keyValueSize << 8) | (KeyTag << 16) | (key.Length << 24)));
-            if (!ProtobufWriter.TryNarrowAscii(key, destination[4..]))
-            {
-                return 0;
-            }
-
-            var at = 4 + key.Length;
-            switch (scalar)
-            {
-                case AttributeValueType.Long:
-                    BinaryPrimitives.WriteUInt32LittleEndian(destination[at..], (uint)(ValueTag | (anySize << 8) | (AnyIntTag << 16) | ((int)value.Bits & 0x7F) << 24));
-                    if (anySize > 2)
-                    {
-                        ProtobufWriter.WriteVarint(destination, at + 3, (ulong)value.Bits);
-                    }
-
-                    break;
-                case AttributeValueType.Bool:
-                    BinaryPrimitives.WriteUInt32LittleEndian(destination[at..], (uint)(ValueTag | (2 << 8) | (AnyBoolTag << 16) | (value.Bits != 0 ? 1 << 24 : 0)));
-                    break;
-                case AttributeValueType.Double:
-                    BinaryPrimitives.WriteUInt32LittleEndian(destination[at..], ValueTag | (9 << 8) | (AnyDoubleTag << 16));
-                    BinaryPrimitives.WriteInt64LittleEndian(destination[(at + 3)..], value.Bits);
-                    break;
-                default:
-                    BinaryPrimitives.WriteUInt32LittleEndian(destination[at..], (uint)(ValueTag | (anySize << 8) | (AnyStringTag << 16) | (text!.Length << 24)));
-                    if (!ProtobufWriter.TryNarrowAscii(text, destination[(at + 4)..]))
-                    {
-                        return 0;
-                    }
-
-                    break;
-            }
-
-            return total;
+            return 0;
         }
 
+        var at = 4 + key.Length;
+        switch (scalar)
+        {
+            case AttributeValueType.Long:
+                BinaryPrimitives.WriteUInt32LittleEndian(destination[at..], (uint)(ValueTag | (anySize << 8) | (AnyIntTag << 16) | ((int)value.Bits & 0x7F) << 24));
+                if (anySize > 2)
+                {
+                    ProtobufWriter.WriteVarint(destination, at + 3, (ulong)value.Bits);
+                }
+
+                break;
+            case AttributeValueType.Bool:
+                BinaryPrimitives.WriteUInt32LittleEndian(destination[at..], (uint)(ValueTag | (2 << 8) | (AnyBoolTag << 16) | (value.Bits != 0 ? 1 << 24 : 0)));
+                break;
+            case AttributeValueType.Double:
+                BinaryPrimitives.WriteUInt32LittleEndian(destination[at..], ValueTag | (9 << 8) | (AnyDoubleTag << 16));
+                BinaryPrimitives.WriteInt64LittleEndian(destination[(at + 3)..], value.Bits);
+                break;
+            default:
+                BinaryPrimitives.WriteUInt32LittleEndian(destination[at..], (uint)(ValueTag | (anySize << 8) | (AnyStringTag << 16) | (text!.Length << 24)));
+                if (!ProtobufWriter.TryNarrowAscii(text, destination[(at + 4)..]))
+                {
+                    return 0;
+                }
+
+                break;
+        }
+
+        return total;
+    }
+
+    /// <summary>The fast path's sequel for an attribute of 128 bytes or more, where lengths take more than a byte.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // Perf: keeps the common path small
+    private static int TryWriteLargeAsciiAttribute(Span<byte> room, byte tag, string key, AttributeValue value, string? text, AttributeValueType scalar, int anySize, int keyValueSize)
+    {
+        var total = 1 + ProtobufWriter.VarintSize((uint)keyValueSize) + keyValueSize;
+        if (total > room.Length)
+        {
+            return -total;
+        }
+
+        var destination = room[..total];
         destination[0] = tag;
         var i = ProtobufWriter.WriteVarint(destination, 1, (uint)keyValueSize);
         destination[i] = KeyTag;
