@@ -231,7 +231,9 @@ public sealed class BatchSpanProcessor : SpanProcessor
 
                 if (shuttingDown)
                 {
-                    flushTarget = Math.Max(flushTarget, _queue.EnqueuedCount);
+                    // Closing makes the target final: a span that races shutdown is either before it (exported) or
+                    // refused by the queue (counted as dropped), never left behind uncounted.
+                    flushTarget = Math.Max(flushTarget, _queue.Close());
                 }
 
                 // Export what is queued: everything up to a flush target, else every span there is now.
