@@ -76,17 +76,7 @@ public sealed class BatchSpanProcessor : SpanProcessor
 
     internal Task Worker { get; }
 
-    internal SpanExporter Exporter => _exporter;
-
-    internal override TracelineDiagnostics Diagnostics
-    {
-        get => base.Diagnostics;
-        set
-        {
-            base.Diagnostics = value;
-            _exporter.Diagnostics = value;
-        }
-    }
+    internal override SpanExporter Exporter => _exporter;
 
     /// <inheritdoc/>
     public override void OnEnd(Span span)

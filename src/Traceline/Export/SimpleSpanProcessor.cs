@@ -23,17 +23,7 @@ public sealed class SimpleSpanProcessor : SpanProcessor
         _exporter = exporter;
     }
 
-    internal SpanExporter Exporter => _exporter;
-
-    internal override TracelineDiagnostics Diagnostics
-    {
-        get => base.Diagnostics;
-        set
-        {
-            base.Diagnostics = value;
-            _exporter.Diagnostics = value;
-        }
-    }
+    internal override SpanExporter Exporter => _exporter;
 
     /// <inheritdoc/>
     public override void OnEnd(Span span)

@@ -7,8 +7,24 @@ namespace Traceline.Export;
 /// </remarks>
 public abstract class SpanProcessor : IDisposable
 {
+    private TracelineDiagnostics _diagnostics = TracelineDiagnostics.Default;
+
     /// <summary>Gets or sets where this processor reports its problems; the provider sets it when it is built.</summary>
-    internal virtual TracelineDiagnostics Diagnostics { get; set; } = TracelineDiagnostics.Default;
+    internal TracelineDiagnostics Diagnostics
+    {
+        get => _diagnostics;
+        set
+        {
+            _diagnostics = value;
+            if (Exporter is { } exporter)
+            {
+                exporter.Diagnostics = value;
+            }
+        }
+    }
+
+    /// <summary>Gets the exporter this processor owns, if any; it reports through the processor's diagnostics.</summary>
+    internal virtual SpanExporter? Exporter => null;
 
     /// <summary>Called when a recording span starts. The default does nothing.</summary>
     /// <param name="span">The span (still running: it may be enriched here).</param>

@@ -49,33 +49,15 @@ internal sealed class SettingsSource
     public string? GetString(string? configKey, string? environmentVariable) =>
         Get(configKey, environmentVariable, out _) is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 
-    /// <summary>Reads a whole number in [<paramref name="min"/>, <paramref name="max"/>]; anything else is reported and gives <paramref name="fallback"/>.</summary>
-    public int GetInt(string? configKey, string? environmentVariable, int fallback, int min, int max)
-    {
-        var raw = Get(configKey, environmentVariable, out var source);
-        if (raw is null)
-        {
-            return fallback;
-        }
+    /// <summary>Reads a whole number in [<paramref name="min"/>, <paramref name="max"/>]; out of range is clamped, anything else gives <paramref name="fallback"/>; both are reported.</summary>
+    public int GetInt(string? configKey, string? environmentVariable, int fallback, int min, int max) =>
+        ReadInt(configKey, environmentVariable, min, max, fallback.ToString(CultureInfo.InvariantCulture)) ?? fallback;
 
-        if (int.TryParse(raw.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
-        {
-            if (value >= min && value <= max)
-            {
-                return value;
-            }
+    /// <summary>Reads an optional whole number; <see langword="null"/> when absent or not a number (which is reported).</summary>
+    public int? GetOptionalInt(string? configKey, string? environmentVariable, int min, int max) =>
+        ReadInt(configKey, environmentVariable, min, max, "the default");
 
-            var clamped = Math.Clamp(value, min, max);
-            Diagnostics.InvalidConfiguration(source, raw, clamped.ToString(CultureInfo.InvariantCulture), $"Expected a whole number from {min} to {max}.");
-            return clamped;
-        }
-
-        Diagnostics.InvalidConfiguration(source, raw, fallback.ToString(CultureInfo.InvariantCulture), $"Expected a whole number from {min} to {max}.");
-        return fallback;
-    }
-
-    /// <summary>Reads an optional whole number; <see langword="null"/> when absent or invalid (invalid is reported).</summary>
-    public int? GetOptionalInt(string? configKey, string? environmentVariable, int min, int max)
+    private int? ReadInt(string? configKey, string? environmentVariable, int min, int max, string fallbackText)
     {
         var raw = Get(configKey, environmentVariable, out var source);
         if (raw is null)
@@ -83,20 +65,20 @@ internal sealed class SettingsSource
             return null;
         }
 
-        if (int.TryParse(raw.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        var expected = $"Expected a whole number from {min} to {max}.";
+        if (!int.TryParse(raw.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
         {
-            if (value >= min && value <= max)
-            {
-                return value;
-            }
-
-            var clamped = Math.Clamp(value, min, max);
-            Diagnostics.InvalidConfiguration(source, raw, clamped.ToString(CultureInfo.InvariantCulture), $"Expected a whole number from {min} to {max}.");
-            return clamped;
+            Diagnostics.InvalidConfiguration(source, raw, fallbackText, expected);
+            return null;
         }
 
-        Diagnostics.InvalidConfiguration(source, raw, "the default", $"Expected a whole number from {min} to {max}.");
-        return null;
+        if (value < min || value > max)
+        {
+            value = Math.Clamp(value, min, max);
+            Diagnostics.InvalidConfiguration(source, raw, value.ToString(CultureInfo.InvariantCulture), expected);
+        }
+
+        return value;
     }
 
     /// <summary>Reads <c>true</c>/<c>false</c> (case-insensitive); anything else is reported and gives <paramref name="fallback"/>.</summary>

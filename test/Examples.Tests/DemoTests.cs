@@ -1,0 +1,58 @@
+using System.Text.RegularExpressions;
+
+namespace Traceline.Examples.Tests;
+
+/// <summary>Runs <c>dotnet run --project examples/Demo</c>'s program as a process, as a newcomer would.</summary>
+public sealed partial class DemoTests
+{
+    [Fact]
+    public async Task Demo_Run_ExitsZeroWithSpansFromEveryServiceAndOnlyWholeTraces()
+    {
+        var result = await ExampleProcess.RunAsync("Demo", "Demo", TimeSpan.FromSeconds(60));
+        var output = result.Output;
+
+        Assert.True(result.ExitCode == 0, $"exit code {result.ExitCode}:{Environment.NewLine}{output}");
+
+        // Every span printed by the stdout exporter (pretty JSON), from every service.
+        foreach (var service in new[] { "foo-service", "bar-service", "baz-service" })
+        {
+            Assert.Matches(ServiceNameValue(service), output);
+        }
+
+        Assert.Equal(24, SpanContextProperty().Count(output));
+
+        // The summary: three traces, all whole, one of them the W3C example's with its external parent.
+        var summary = output[output.IndexOf("=== Trace summary ===", StringComparison.Ordinal)..];
+        var headers = TraceHeader().Matches(summary);
+        Assert.Equal(3, headers.Count);
+        Assert.All(headers, h => Assert.Equal("8 span(s), whole", h.Groups["state"].Value));
+        Assert.Contains("trace 4bf92f3577b34da6a3ce929d0e0e4736: 8 span(s), whole, root's parent 00f067aa0ba902b7 is external", summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("BROKEN", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("FAILED", output, StringComparison.Ordinal);
+        Assert.Contains("OK: 3 traces, 24 spans from 3 services; every trace is whole.", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_WithSplitFlag_ReportsTheSplitTracesAndExitsOne()
+    {
+        var result = await ExampleProcess.RunAsync("Demo", "Demo", TimeSpan.FromSeconds(60), "--split");
+
+        Assert.True(result.ExitCode == 1, $"exit code {result.ExitCode}:{Environment.NewLine}{result.Output}");
+
+        // Without Traceline's handler, .NET's own HttpClient diagnostics still send a traceparent, naming a span no
+        // service recorded: baz-service continues each trace under a parent that is missing.
+        Assert.Equal(3, Regex.Count(result.Output, "^trace [0-9a-f]{32}: 7 span\\(s\\), 2 roots \\(split\\)$", RegexOptions.Multiline));
+        Assert.Equal(3, Regex.Count(result.Output, "BROKEN: below the first root, these spans name a parent that no service recorded: baz-service GET /shelves/\\{id:int\\} \\(parent [0-9a-f]{16}\\)$", RegexOptions.Multiline));
+        Assert.Contains("FAILED: trace 4bf92f3577b34da6a3ce929d0e0e4736 is broken", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("OK:", result.Output, StringComparison.Ordinal);
+    }
+
+    private static Regex ServiceNameValue(string service) =>
+        new("\"Key\": \"service.name\",\\s*\"Value\": \\{\\s*\"Type\": \"STRING\",\\s*\"Value\": \"" + Regex.Escape(service) + "\"");
+
+    [GeneratedRegex("^  \"SpanContext\": \\{", RegexOptions.Multiline)]
+    private static partial Regex SpanContextProperty();
+
+    [GeneratedRegex("^trace (?<id>[0-9a-f]{32}): (?<state>[^,\\n]+, [a-z() ]+?)(,|$)", RegexOptions.Multiline)]
+    private static partial Regex TraceHeader();
+}
