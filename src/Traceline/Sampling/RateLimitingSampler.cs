@@ -72,10 +72,11 @@ internal sealed class RateLimitingSampler : Sampler
         var time = Time;
         var now = time.GetTimestamp();
 
-        // Perf: two multiplications per decision; the clamp keeps a tiny rate from overflowing the arithmetic.
+        // Perf: a few multiplications per decision; the clamp keeps a tiny rate from overflowing the arithmetic. The
+        // interval is rounded up, so rounding can only make the sampler stricter than the rate, never looser.
         const double MaxTicks = long.MaxValue / 4;
-        var interval = (long)Math.Min(_secondsPerTrace * time.TimestampFrequency, MaxTicks);
-        var tolerance = (long)Math.Min((_burst - 1.0) * _secondsPerTrace * time.TimestampFrequency, MaxTicks);
+        var interval = (long)Math.Min(Math.Ceiling(_secondsPerTrace * time.TimestampFrequency), MaxTicks);
+        var tolerance = (long)Math.Min((_burst - 1.0) * interval, MaxTicks);
         while (true)
         {
             var previous = Volatile.Read(ref _theoreticalArrival);

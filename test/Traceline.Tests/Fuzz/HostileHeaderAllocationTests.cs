@@ -183,12 +183,22 @@ public class HostileHeaderAllocationTests
         return builder.ToString(0, length);
     }
 
-    /// <summary>Bytes allocated on this thread by <paramref name="action"/>, measured on its second run (the first warms up).</summary>
+    /// <summary>
+    /// Bytes allocated on this thread by <paramref name="action"/>: the least of three runs after a warm-up, so that a
+    /// one-off cost of the runtime (a method compiled on this thread mid-loop) is not charged to the parser. What the
+    /// parser allocates happens on every run and is always counted.
+    /// </summary>
     private static long Allocated(Action action)
     {
         action();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        action();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        var least = long.MaxValue;
+        for (var run = 0; run < 3; run++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            action();
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        return least;
     }
 }

@@ -123,6 +123,9 @@ public class ConcurrencyStressTests
             Volatile.Write(ref shutdown, 1);
             await Task.WhenAll([.. producers, flusher, stopper]).WaitAsync(TimeSpan.FromSeconds(30)); // a hang fails here
             Assert.True(await stopper, $"iteration {iteration}: shutdown timed out");
+            var late = System.Diagnostics.Stopwatch.StartNew();
+            Assert.True(provider.ForceFlush(TimeSpan.FromSeconds(5)));
+            Assert.True(late.Elapsed < TimeSpan.FromSeconds(1), "ForceFlush after shutdown waited instead of returning");
 
             var batch = provider.Processors.OfType<BatchSpanProcessor>().Single();
             var exported = exporter.Spans.Select(s => s.Context.SpanId).ToList();

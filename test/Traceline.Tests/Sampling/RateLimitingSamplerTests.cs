@@ -133,7 +133,7 @@ public class RateLimitingSamplerTests
                 for (var j = i; j < sampledAt.Count; j++)
                 {
                     var window = (sampledAt[j] - sampledAt[i]) / (double)frequency;
-                    if (j - i + 1 > (rate * window) + rate + 1e-9)
+                    if (j - i + 1 > (rate * window * (1 + 1e-12)) + rate)
                     {
                         return false;
                     }
