@@ -216,6 +216,7 @@ public sealed partial class TracingBuilder
         var enabled = _enabled ?? settings.Enabled;
         var resource = BuildResource(settings, source);
         var sampler = _sampler ?? settings.Sampler;
+        sampler.BindTimeProvider(time);
         var propagator = _propagator ?? settings.Propagator;
 
         var context = new BuildContext(settings, batch, time, diagnostics);

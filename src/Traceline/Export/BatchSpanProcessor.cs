@@ -38,6 +38,7 @@ public sealed class BatchSpanProcessor : SpanProcessor
     private long _exportedCount;
     private int _shutdownRequested;
     private bool _exporterStuckAtShutdown;
+    private bool _workerDone; // guarded by _flushLock
 
     /// <summary>Creates a batch processor and starts its worker.</summary>
     /// <param name="exporter">Where batches go. The processor owns it and shuts it down.</param>
@@ -109,6 +110,11 @@ public sealed class BatchSpanProcessor : SpanProcessor
         var request = new FlushRequest(_queue.EnqueuedCount);
         lock (_flushLock)
         {
+            if (_workerDone)
+            {
+                return true; // the worker exported or counted everything on its way out: nothing is left to wait for
+            }
+
             _flushRequests.Add(request);
         }
 
@@ -221,7 +227,9 @@ public sealed class BatchSpanProcessor : SpanProcessor
 
                 if (shuttingDown)
                 {
-                    flushTarget = Math.Max(flushTarget, _queue.EnqueuedCount);
+                    // Closing makes the target final: a span that races shutdown is either before it (exported) or
+                    // refused by the queue (counted as dropped), never left behind uncounted.
+                    flushTarget = Math.Max(flushTarget, _queue.Close());
                 }
 
                 // Export what is queued: everything up to a flush target, else every span there is now.
@@ -262,6 +270,7 @@ public sealed class BatchSpanProcessor : SpanProcessor
                 }
 
                 _flushRequests.Clear();
+                _workerDone = true; // a ForceFlush racing the worker's exit returns at once instead of waiting out its timeout
             }
 
             _stopped.TrySetResult();

@@ -12,6 +12,9 @@ namespace Traceline;
 /// </remarks>
 internal sealed class BoundedSpanQueue
 {
+    /// <summary>Set in the enqueue position by <see cref="Close"/>: a producer's compare-and-swap can no longer succeed.</summary>
+    private const long ClosedBit = 1L << 62;
+
     private readonly Slot[] _slots;
     private readonly long _mask;
     private readonly long _capacity;
@@ -35,10 +38,30 @@ internal sealed class BoundedSpanQueue
     public int Capacity => (int)_capacity;
 
     /// <summary>Gets how many spans are queued (a snapshot).</summary>
-    public int Count => (int)Math.Max(0, Volatile.Read(ref _enqueuePosition) - Volatile.Read(ref _dequeuePosition));
+    public int Count => (int)Math.Max(0, EnqueuedCount - Volatile.Read(ref _dequeuePosition));
 
     /// <summary>Gets how many spans were ever enqueued: a position that <see cref="DequeuedCount"/> reaches once they are all taken.</summary>
-    public long EnqueuedCount => Volatile.Read(ref _enqueuePosition);
+    public long EnqueuedCount => Volatile.Read(ref _enqueuePosition) & ~ClosedBit;
+
+    /// <summary>Gets whether <see cref="Close"/> was called.</summary>
+    public bool IsClosed => (Volatile.Read(ref _enqueuePosition) & ClosedBit) != 0;
+
+    /// <summary>
+    /// Refuses every later enqueue and returns the final <see cref="EnqueuedCount"/>: once the consumer has dequeued up
+    /// to it, nothing can be left behind. Without it, a producer that passed its own "shutting down?" check just before
+    /// shutdown could enqueue after the last drain, and its span would be neither exported nor counted.
+    /// </summary>
+    public long Close()
+    {
+        while (true)
+        {
+            var position = Volatile.Read(ref _enqueuePosition);
+            if ((position & ClosedBit) != 0 || Interlocked.CompareExchange(ref _enqueuePosition, position | ClosedBit, position) == position)
+            {
+                return position & ~ClosedBit;
+            }
+        }
+    }
 
     public long DequeuedCount => Volatile.Read(ref _dequeuePosition);
 
@@ -47,7 +70,7 @@ internal sealed class BoundedSpanQueue
         var position = Volatile.Read(ref _enqueuePosition);
         while (true)
         {
-            if (position - Volatile.Read(ref _dequeuePosition) >= _capacity)
+            if ((position & ClosedBit) != 0 || position - Volatile.Read(ref _dequeuePosition) >= _capacity)
             {
                 return false;
             }
@@ -73,7 +96,7 @@ internal sealed class BoundedSpanQueue
             }
             else
             {
-                position = Volatile.Read(ref _enqueuePosition);
+                position = Volatile.Read(ref _enqueuePosition); // another producer took this slot, or the queue closed
             }
         }
     }

@@ -9,7 +9,9 @@ internal static class PercentDecoding
 
     public static bool TryDecode(ReadOnlySpan<char> text, out string decoded)
     {
-        if (!text.Contains('%'))
+        // Perf: the common case (nothing encoded, no surrogates) is one copy; a lone surrogate is not text and takes
+        // the strict path below, which rejects it.
+        if (!text.Contains('%') && !text.ContainsAnyInRange('\ud800', '\udfff'))
         {
             decoded = text.ToString();
             return true;

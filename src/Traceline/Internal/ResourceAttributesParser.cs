@@ -7,24 +7,26 @@ namespace Traceline;
 /// </summary>
 internal static class ResourceAttributesParser
 {
-    /// <summary>The most pairs read; past it the variable is treated as hostile and the rest ignored.</summary>
+    /// <summary>The most non-empty entries read, good or bad; past it the variable is treated as hostile and the rest ignored.</summary>
     internal const int MaxPairs = 256;
 
     public static List<KeyValuePair<string, string>> Parse(ReadOnlySpan<char> text, Action<string>? reportMalformed)
     {
         var result = new List<KeyValuePair<string, string>>();
+        var examined = 0;
         foreach (var range in text.Split(','))
         {
-            if (result.Count >= MaxPairs)
-            {
-                reportMalformed?.Invoke("more than " + MaxPairs + " pairs");
-                break;
-            }
-
             var pair = text[range].Trim();
             if (pair.IsEmpty)
             {
                 continue;
+            }
+
+            // Entries are counted whether they are good or not: garbage past the limit costs neither reports nor allocations.
+            if (++examined > MaxPairs)
+            {
+                reportMalformed?.Invoke("more than " + MaxPairs + " pairs; the rest are ignored");
+                break;
             }
 
             var equals = pair.IndexOf('=');

@@ -89,8 +89,23 @@ internal sealed partial class TracingSettings
         }
         else
         {
-            source.ReportInvalid("Otlp:Endpoint", variable, "the default endpoint", "Expected an absolute http:// or https:// URL, for example http://collector:4318.");
+            _ = source.Get("Otlp:Endpoint", variable, out var origin);
+            source.Diagnostics.InvalidConfiguration(origin, RedactUserInfo(raw), "the default endpoint", "Expected an absolute http:// or https:// URL, for example http://collector:4318.");
         }
+    }
+
+    /// <summary>
+    /// The endpoint as it was written, but with any <c>user:password@</c> replaced by <c>***@</c>: a report must name
+    /// the bad value without leaking the credentials in it.
+    /// </summary>
+    internal static string RedactUserInfo(string raw)
+    {
+        var scheme = raw.IndexOf("://", StringComparison.Ordinal);
+        var start = scheme < 0 ? 0 : scheme + 3;
+        var authorityEnd = raw.AsSpan(start).IndexOfAny('/', '?', '#');
+        var end = authorityEnd < 0 ? raw.Length : start + authorityEnd;
+        var at = raw.AsSpan(start, end - start).LastIndexOf('@');
+        return at < 0 ? raw : string.Concat(raw.AsSpan(0, start), "***", raw.AsSpan(start + at));
     }
 
     private static OtlpExportProtocol ReadOtlpProtocol(SettingsSource source)

@@ -9,8 +9,12 @@ internal sealed partial class TracingSettings
     /// <summary>The sampler when none is configured: parent-based always-on.</summary>
     internal static readonly Sampler DefaultSampler = Sampler.ParentBased(Sampler.AlwaysOn);
 
+    /// <summary>The rate of <c>traceline_ratelimited</c> when <c>OTEL_TRACES_SAMPLER_ARG</c> is not set: traces per second.</summary>
+    internal const double DefaultTracesPerSecond = 100;
+
     private const string SamplerNames =
-        "Expected always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio.";
+        "Expected always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio, "
+        + "traceline_ratelimited or parentbased_traceline_ratelimited.";
 
     /// <summary>Reads <c>OTEL_TRACES_SAMPLER</c> (names compared case-insensitively) and <c>OTEL_TRACES_SAMPLER_ARG</c>.</summary>
     private static Sampler ReadSampler(SettingsSource source)
@@ -32,6 +36,10 @@ internal sealed partial class TracingSettings
                 return Sampler.ParentBased(Sampler.AlwaysOff);
             case "parentbased_traceidratio":
                 return Sampler.ParentBased(Sampler.TraceIdRatio(ReadSamplerRatio(source)));
+            case "traceline_ratelimited":
+                return Sampler.RateLimited(ReadTracesPerSecond(source));
+            case "parentbased_traceline_ratelimited":
+                return Sampler.ParentBased(Sampler.RateLimited(ReadTracesPerSecond(source)));
             default:
                 source.ReportInvalid("Sampler", "OTEL_TRACES_SAMPLER", "parentbased_always_on", SamplerNames);
                 return DefaultSampler;
@@ -55,6 +63,24 @@ internal sealed partial class TracingSettings
 
         source.ReportInvalid("SamplerArg", "OTEL_TRACES_SAMPLER_ARG", "1.0", "Expected a number from 0 to 1.");
         return fallback;
+    }
+
+    /// <summary>Reads the rate of the rate-limited samplers: traces per second, a finite number of 0 or more, default 100.</summary>
+    private static double ReadTracesPerSecond(SettingsSource source)
+    {
+        var raw = source.GetString("SamplerArg", "OTEL_TRACES_SAMPLER_ARG");
+        if (raw is null)
+        {
+            return DefaultTracesPerSecond;
+        }
+
+        if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && double.IsFinite(rate) && rate >= 0.0)
+        {
+            return rate;
+        }
+
+        source.ReportInvalid("SamplerArg", "OTEL_TRACES_SAMPLER_ARG", "100", "Expected the most traces sampled per second: a number, 0 or more.");
+        return DefaultTracesPerSecond;
     }
 
     /// <summary>

@@ -185,7 +185,9 @@ internal static class BaggageFormat
 
         var key = TraceParentFormat.TrimOws(pair[..equals]);
         var rawValue = TraceParentFormat.TrimOws(pair[(equals + 1)..]);
-        if (!IsToken(key) || !IsValueOctets(rawValue) || !TryDecode(rawValue, out var value))
+        // Perf: everything is validated before anything is allocated, so a garbage member costs no allocation.
+        if (!IsToken(key) || !IsValueOctets(rawValue) || (semicolon >= 0 && !ArePropertiesValid(member[(semicolon + 1)..]))
+            || !TryDecode(rawValue, out var value))
         {
             return false;
         }
@@ -208,6 +210,24 @@ internal static class BaggageFormat
         return true;
     }
 
+    /// <summary>Whether every <c>;</c>-separated property is <c>key</c> or <c>key OWS = OWS value</c>; allocates nothing.</summary>
+    private static bool ArePropertiesValid(ReadOnlySpan<char> text)
+    {
+        foreach (var range in text.Split(';'))
+        {
+            var property = TraceParentFormat.TrimOws(text[range]);
+            var equals = property.IndexOf('=');
+            var key = equals < 0 ? property : TraceParentFormat.TrimOws(property[..equals]);
+            var value = equals < 0 ? default : TraceParentFormat.TrimOws(property[(equals + 1)..]);
+            if (!IsToken(key) || !IsValueOctets(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static bool TryNormalizeProperties(ReadOnlySpan<char> text, out string? normal, out bool unchanged)
     {
         normal = null;
@@ -225,8 +245,7 @@ internal static class BaggageFormat
 
             if (property.IsEmpty)
             {
-                unchanged = false; // an empty property (a stray ';') is dropped
-                continue;
+                return false; // a stray ';' breaks the grammar (property = key [OWS "=" OWS value]): the member is invalid
             }
 
             var equals = property.IndexOf('=');

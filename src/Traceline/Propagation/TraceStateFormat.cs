@@ -14,7 +14,7 @@ namespace Traceline.Propagation;
 /// ASCII characters other than <c>,</c> and <c>=</c>, not ending in a space. Empty members are allowed and dropped.
 /// A list with a bad member, a duplicate key or more than 32 members is invalid as a whole and is discarded, as the
 /// W3C test suite expects. A list longer than 512 characters is shortened by whole members: members longer than 128
-/// characters go first, then members from the end.
+/// characters go first, then members from the end. A header longer than 32 KiB in all is discarded unread.
 /// </remarks>
 internal static class TraceStateFormat
 {
@@ -26,6 +26,12 @@ internal static class TraceStateFormat
 
     /// <summary>Members longer than this are the first removed when shortening.</summary>
     public const int LargeMemberLength = 128;
+
+    /// <summary>
+    /// A header longer than this in all (every value together) is discarded unread: 32 members of the longest key and
+    /// value take 16,447 characters, so the rest could only be whitespace and empty members, which are not worth copying.
+    /// </summary>
+    public const int MaxHeaderLength = 32 * 1024;
 
     private const int MaxSimpleKeyLength = 256;
     private const int MaxTenantLength = 241;
@@ -56,6 +62,16 @@ internal static class TraceStateFormat
             case 1:
                 return Normalize(values[0]);
             default:
+                var length = values.Count - 1;
+                foreach (var value in values)
+                {
+                    length += value?.Length ?? 0;
+                    if (length > MaxHeaderLength)
+                    {
+                        return null; // checked before joining: oversized garbage is never copied
+                    }
+                }
+
                 // Several header fields are one list (RFC 7230 3.2.2): join them in order.
                 return Normalize(string.Join(',', values.ToArray()));
         }
@@ -64,7 +80,7 @@ internal static class TraceStateFormat
     /// <summary>Validates and normalizes one <c>tracestate</c> value (see <see cref="Normalize(StringValues)"/>).</summary>
     public static string? Normalize(string? value)
     {
-        if (string.IsNullOrEmpty(value))
+        if (string.IsNullOrEmpty(value) || value.Length > MaxHeaderLength)
         {
             return null;
         }

@@ -35,6 +35,15 @@ internal sealed class ParentBasedSampler : Sampler
 
     public override string Description { get; }
 
+    internal override void BindTimeProvider(TimeProvider timeProvider)
+    {
+        Root.BindTimeProvider(timeProvider);
+        RemoteParentSampled.BindTimeProvider(timeProvider);
+        RemoteParentNotSampled.BindTimeProvider(timeProvider);
+        LocalParentSampled.BindTimeProvider(timeProvider);
+        LocalParentNotSampled.BindTimeProvider(timeProvider);
+    }
+
     public override SamplingResult ShouldSample(in SamplingParameters parameters)
     {
         var parent = parameters.Parent;

@@ -56,6 +56,30 @@ public abstract class Sampler
         return new ParentBasedSampler(root, remoteParentSampled, remoteParentNotSampled, localParentSampled, localParentNotSampled);
     }
 
+    /// <summary>
+    /// Creates a sampler that samples at most <paramref name="tracesPerSecond"/> new traces per second
+    /// (<c>traceline_ratelimited</c>), so that no burst of requests, and no caller sending sampled flags, can make the
+    /// service record more than that.
+    /// </summary>
+    /// <param name="tracesPerSecond">The most new traces sampled per second; fractions allowed (0.5 is one every two seconds), 0 samples none. Bursts of up to one second's worth (at least one) pass at once.</param>
+    /// <returns>The sampler.</returns>
+    /// <remarks>
+    /// A span whose parent is in the same process follows its parent, so traces stay whole; roots and spans continuing
+    /// a caller's trace take from the budget. Wrap it in <see cref="ParentBased"/> to honour trusted callers' decisions
+    /// and limit only new roots (<c>parentbased_traceline_ratelimited</c>). The budget is measured with the provider's
+    /// <see cref="TimeProvider"/>. Thread-safe and lock-free.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tracesPerSecond"/> is negative, infinite or not a number.</exception>
+    public static Sampler RateLimited(double tracesPerSecond)
+    {
+        if (!double.IsFinite(tracesPerSecond) || tracesPerSecond < 0.0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(tracesPerSecond), tracesPerSecond, "The rate is a finite number of traces per second, 0 or more.");
+        }
+
+        return new RateLimitingSampler(tracesPerSecond);
+    }
+
     /// <summary>Gets a short description of the sampler and its settings, for diagnostics.</summary>
     public virtual string Description => GetType().Name;
 
@@ -66,4 +90,9 @@ public abstract class Sampler
 
     /// <inheritdoc/>
     public override string ToString() => Description;
+
+    /// <summary>Gives samplers that measure time the provider's clock (called once when a provider is built).</summary>
+    internal virtual void BindTimeProvider(TimeProvider timeProvider)
+    {
+    }
 }

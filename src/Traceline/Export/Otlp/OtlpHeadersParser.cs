@@ -11,7 +11,7 @@ namespace Traceline.Export;
 /// </remarks>
 internal static class OtlpHeadersParser
 {
-    /// <summary>More entries than this are ignored: no sane configuration needs them.</summary>
+    /// <summary>More non-empty entries than this (good or bad) are ignored: no sane configuration needs them.</summary>
     internal const int MaxEntries = 64;
 
     public static List<KeyValuePair<string, string>> Parse(string? raw, Action<string>? reportSkipped)
@@ -24,6 +24,7 @@ internal static class OtlpHeadersParser
 
         var text = raw.AsSpan();
         var entry = 0;
+        var examined = 0;
         foreach (var range in text.Split(','))
         {
             var item = text[range].Trim(" \t");
@@ -33,7 +34,8 @@ internal static class OtlpHeadersParser
                 continue;
             }
 
-            if (result.Count == MaxEntries)
+            // Entries are counted whether they are good or not: garbage past the limit costs neither reports nor allocations.
+            if (++examined > MaxEntries)
             {
                 reportSkipped?.Invoke($"more than {MaxEntries} entries; the rest are ignored");
                 break;
