@@ -81,13 +81,27 @@ internal sealed class TracingMiddleware
         var previousSpan = CurrentSpan.Value;
         var previousActivity = Activity.Current;
         var previousBaggage = Baggage.Current;
-        Exception? exception = null;
-        Span? span = null;
-        Activity? activity = null;
-        Task task;
+        Span span;
+        Activity? activity;
         try
         {
             span = StartServerSpan(context, previousActivity, out activity);
+        }
+#pragma warning disable CA1031 // Tracing never breaks the app: a failure to start the span serves the request untraced.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _diagnostics.CallbackFailed(InstrumentationName + ".StartServerSpan", ex);
+            CurrentSpan.Value = previousSpan;
+            Activity.Current = previousActivity;
+            Baggage.Current = previousBaggage;
+            return _next(context);
+        }
+
+        Exception? exception = null;
+        Task task;
+        try
+        {
             task = _next(context);
         }
         catch (Exception ex) when (RecordAndReturnFalse(span, ex, ref exception))
@@ -96,7 +110,7 @@ internal sealed class TracingMiddleware
         }
         finally
         {
-            if (exception is not null && span is not null)
+            if (exception is not null)
             {
                 Complete(context, span, activity, exception);
             }
@@ -133,12 +147,12 @@ internal sealed class TracingMiddleware
     }
 
     /// <summary>Records the exception on the span from an exception filter, so the stack is never unwound by tracing.</summary>
-    private bool RecordAndReturnFalse(Span? span, Exception exception, ref Exception? captured)
+    private bool RecordAndReturnFalse(Span span, Exception exception, ref Exception? captured)
     {
         captured = exception;
         try
         {
-            span?.RecordException(exception);
+            span.RecordException(exception);
         }
 #pragma warning disable CA1031 // Tracing never breaks the app.
         catch (Exception ex)
@@ -294,9 +308,14 @@ internal sealed class TracingMiddleware
         var span = _tracer.StartSpanCore(
             HttpSemantics.MethodSpanNames[methodIndex], SpanKind.Server, parent, attributes[..count], links, null, traceIdOverride, spanIdOverride);
 
-        if (ownActivity is not null)
+        if ((ownActivity ?? currentActivity) is { } correlated)
         {
-            ownActivity.ActivityTraceFlags = span.Context.IsSampled ? ActivityTraceFlags.Recorded : ActivityTraceFlags.None;
+            // The sampled flag too: ProblemDetails' traceId is Activity.Id, and .NET's own HttpClient propagation reads it.
+            var flags = span.Context.IsSampled ? ActivityTraceFlags.Recorded : ActivityTraceFlags.None;
+            if (correlated.ActivityTraceFlags != flags)
+            {
+                correlated.ActivityTraceFlags = flags;
+            }
         }
 
         if (trusted && extracted.Baggage.Count > 0)
