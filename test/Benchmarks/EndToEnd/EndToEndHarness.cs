@@ -33,7 +33,7 @@ internal static class EndToEndHarness
 
         if (options.Serve is { } mode)
         {
-            return await EndToEndServer.RunAsync(mode).ConfigureAwait(false);
+            return await EndToEndServer.RunAsync(mode, options.AllocationProfile).ConfigureAwait(false);
         }
 
         var output = Console.Out;
@@ -45,7 +45,7 @@ internal static class EndToEndHarness
         {
             foreach (var m in options.Modes)
             {
-                servers.Add(await ServerProcess.StartAsync(m, options.ServerGc).ConfigureAwait(false));
+                servers.Add(await ServerProcess.StartAsync(m, options).ConfigureAwait(false));
             }
 
             using var stats = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -62,18 +62,30 @@ internal static class EndToEndHarness
             }
 
             var samples = new List<Sample>();
+            var profiles = new Dictionary<(string, EndToEndMode), AllocationProfile>();
             for (var round = 1; round <= options.Rounds; round++)
             {
                 foreach (var endpoint in options.Endpoints)
                 {
                     foreach (var server in servers)
                     {
+                        if (options.AllocationProfile)
+                        {
+                            _ = await server.ReadAllocationsAsync(stats).ConfigureAwait(false); // drop what came before
+                        }
+
                         var before = await server.ReadStatsAsync(stats).ConfigureAwait(false);
                         var load = await LoadGenerator.RunAsync(server.EndPoint, endpoint, options.Connections, options.Duration).ConfigureAwait(false);
                         var after = await server.ReadStatsAsync(stats).ConfigureAwait(false);
                         ThrowOnErrors(server, endpoint, load);
                         var sample = new Sample(round, endpoint, server.Mode, load, before, after);
                         samples.Add(sample);
+                        if (options.AllocationProfile)
+                        {
+                            var profile = profiles.TryGetValue((endpoint, server.Mode), out var p) ? p : profiles[(endpoint, server.Mode)] = new AllocationProfile();
+                            profile.Add(await server.ReadAllocationsAsync(stats).ConfigureAwait(false), load.Requests);
+                        }
+
                         output.WriteLine(Invariant(
                             $"round {round} {endpoint,-7}{EndToEndOptions.ModeName(server.Mode),-10}{sample.BytesPerRequest,9:N0} B/req{load.RequestsPerSecond,10:N0} req/s  p50 {load.P50.TotalMilliseconds,6:0.00} ms  p99 {load.P99.TotalMilliseconds,6:0.00} ms{sample.CpuMicrosecondsPerRequest,8:0.0} us CPU/req"));
                     }
@@ -84,6 +96,15 @@ internal static class EndToEndHarness
             foreach (var endpoint in options.Endpoints)
             {
                 Summarize(output, options, endpoint, samples);
+            }
+
+            foreach (var ((endpoint, profiledMode), profile) in profiles)
+            {
+                output.WriteLine(Invariant($"Sampled allocations, {endpoint} {EndToEndOptions.ModeName(profiledMode)} (bytes per request by type, top 15):"));
+                foreach (var (type, bytes) in profile.Top(15))
+                {
+                    output.WriteLine(Invariant($"  {bytes,8:N0}  {type}"));
+                }
             }
 
             foreach (var server in servers)
@@ -205,6 +226,27 @@ internal static class EndToEndHarness
         public double CpuMicrosecondsPerRequest => (After.CpuTicks - Before.CpuTicks) / 10.0 / Load.Requests;
     }
 
+    /// <summary>Sampled allocation bytes by type over the samples of one mode and endpoint.</summary>
+    private sealed class AllocationProfile
+    {
+        private readonly Dictionary<string, long> _bytes = new(StringComparer.Ordinal);
+        private long _requests;
+
+        public void Add(string report, long requests)
+        {
+            _requests += requests;
+            foreach (var line in report.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var equals = line.LastIndexOf('=');
+                var bytes = long.Parse(line.AsSpan(equals + 1), CultureInfo.InvariantCulture);
+                _bytes[line[..equals]] = _bytes.GetValueOrDefault(line[..equals]) + bytes;
+            }
+        }
+
+        public IEnumerable<(string Type, double BytesPerRequest)> Top(int count) =>
+            _bytes.OrderByDescending(p => p.Value).Take(count).Select(p => (p.Key, p.Value / (double)Math.Max(1, _requests)));
+    }
+
     /// <summary>This program started again with <c>e2e --serve MODE</c>; it stops when its standard input closes.</summary>
     private sealed class ServerProcess : IAsyncDisposable
     {
@@ -236,7 +278,7 @@ internal static class EndToEndHarness
             }
         }
 
-        public static async Task<ServerProcess> StartAsync(EndToEndMode mode, bool serverGc)
+        public static async Task<ServerProcess> StartAsync(EndToEndMode mode, EndToEndOptions options)
         {
             var path = Environment.ProcessPath ?? throw new InvalidOperationException("No process path to start the servers with.");
             var info = new ProcessStartInfo(path)
@@ -254,7 +296,12 @@ internal static class EndToEndHarness
             info.ArgumentList.Add("e2e");
             info.ArgumentList.Add("--serve");
             info.ArgumentList.Add(EndToEndOptions.ModeName(mode));
-            info.Environment["DOTNET_gcServer"] = serverGc ? "1" : "0";
+            if (options.AllocationProfile)
+            {
+                info.ArgumentList.Add("--alloc-profile");
+            }
+
+            info.Environment["DOTNET_gcServer"] = options.ServerGc ? "1" : "0";
             info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
             foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("OTEL_", StringComparison.Ordinal)).ToList())
             {
@@ -309,6 +356,9 @@ internal static class EndToEndHarness
 
         public async Task<ServerStats> ReadStatsAsync(HttpClient client) =>
             ServerStats.Parse(await client.GetStringAsync(new Uri(Address, EndToEndServer.StatsPath)).ConfigureAwait(false));
+
+        public Task<string> ReadAllocationsAsync(HttpClient client) =>
+            client.GetStringAsync(new Uri(Address, EndToEndServer.AllocationsPath));
 
         public async ValueTask DisposeAsync()
         {

@@ -13,6 +13,8 @@ internal sealed class EndToEndOptions
           --connections N     keep-alive connections of the load generator; default 16
           --endpoints LIST    hello,chain (default both)
           --modes LIST        none,traceline,otel (default all three)
+          --alloc-profile     sample the servers' allocations by type (GCAllocationTick) and print the top types per
+                              request; slows the servers, so its other figures are not the benchmark's
           --server-gc         run the servers with Server GC (default: workstation GC, as the project builds)
         Quick smoke check: e2e --rounds 1 --duration 3s --warmup 1s
         """;
@@ -30,6 +32,8 @@ internal sealed class EndToEndOptions
     public IReadOnlyList<EndToEndMode> Modes { get; private set; } = [EndToEndMode.None, EndToEndMode.Traceline, EndToEndMode.Otel];
 
     public bool ServerGc { get; private set; }
+
+    public bool AllocationProfile { get; private set; }
 
     /// <summary>Set in a child process: serve in this mode instead of driving load.</summary>
     public EndToEndMode? Serve { get; private set; }
@@ -63,6 +67,9 @@ internal sealed class EndToEndOptions
                     break;
                 case "--server-gc":
                     options.ServerGc = true;
+                    break;
+                case "--alloc-profile":
+                    options.AllocationProfile = true;
                     break;
                 case "--serve":
                     options.Serve = ParseMode(Value());

@@ -22,13 +22,15 @@ internal static class EndToEndServer
 {
     public const string ListeningPrefix = "E2E-LISTENING ";
     public const string StatsPath = "/__stats";
+    public const string AllocationsPath = "/__allocations";
     public const string HelloText = "Hello, World!";
     private const string SelfClient = "self";
 
     private static long s_requestsWithActivity;
 
-    public static async Task<int> RunAsync(EndToEndMode mode)
+    public static async Task<int> RunAsync(EndToEndMode mode, bool profileAllocations)
     {
+        using var sampler = profileAllocations ? new AllocationSampler() : null;
         if (mode == EndToEndMode.None)
         {
             // Nothing to inject: .NET's HttpClient diagnostics and ASP.NET Core's hosting propagate nothing.
@@ -60,7 +62,7 @@ internal static class EndToEndServer
                     .ConfigureResource(r => r.AddService("e2e"))
                     .WithTracing(t => t
                         .SetSampler(new OpenTelemetry.Trace.AlwaysOnSampler())
-                        .AddAspNetCoreInstrumentation(o => o.Filter = static ctx => !ctx.Request.Path.StartsWithSegments(StatsPath))
+                        .AddAspNetCoreInstrumentation(o => o.Filter = static ctx => ctx.Request.Path.Value?.StartsWith("/__", StringComparison.Ordinal) != true)
                         .AddHttpClientInstrumentation()
                         .AddProcessor(new OpenTelemetry.BatchActivityExportProcessor(new CountingActivityExporter())));
                 break;
@@ -69,7 +71,10 @@ internal static class EndToEndServer
         var app = builder.Build();
 
         // Before the tracing middleware, so the harness's own reads are never traced.
-        app.Use(static next => ctx => ctx.Request.Path.Equals(StatsPath, StringComparison.Ordinal) ? WriteStatsAsync(ctx) : next(ctx));
+        app.Use(next => ctx =>
+            ctx.Request.Path.Equals(StatsPath, StringComparison.Ordinal) ? WriteStatsAsync(ctx)
+            : ctx.Request.Path.Equals(AllocationsPath, StringComparison.Ordinal) ? ctx.Response.WriteAsync(sampler?.TakeReport() ?? "")
+            : next(ctx));
         if (mode == EndToEndMode.Traceline)
         {
             app.UseTracing();
