@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 
 namespace Traceline.AspNetCore;
 
@@ -72,13 +71,4 @@ internal static class HttpSemantics
 
     /// <summary>The attribute key of a recorded header: <c>http.request.header.x-tenant</c>.</summary>
     public static string HeaderAttributeKey(string prefix, string header) => prefix + header.Trim().ToLowerInvariant();
-}
-
-/// <summary>Room for the attributes the server span starts with, on the stack.</summary>
-[InlineArray(Capacity)]
-internal struct StartAttributeBuffer
-{
-    public const int Capacity = 10;
-
-    private SpanAttribute _element;
 }
