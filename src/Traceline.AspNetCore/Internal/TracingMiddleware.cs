@@ -47,6 +47,11 @@ internal sealed class TracingMiddleware
     // Perf: "{METHOD} {route}" names are built once per route template and method, then reused.
     private readonly ConcurrentDictionary<string, string?[]> _routeSpanNames = new(StringComparer.Ordinal);
 
+    // Perf: HostString.Host cuts a new string out of the Host header on every call. A service answers to few hosts,
+    // so the last one is kept and reused while the header still names it. A benign race: any thread may replace it,
+    // and every value it holds is a valid pair.
+    private LastHost? _lastHost;
+
     public TracingMiddleware(RequestDelegate next, TracerProvider provider, TracingMiddlewareOptions options)
     {
         _next = next;
@@ -281,7 +286,7 @@ internal sealed class TracingMiddleware
         var host = request.Host;
         if (host.HasValue)
         {
-            attributes[count++] = new SpanAttribute(SemanticConventions.ServerAddress, host.Host);
+            attributes[count++] = new SpanAttribute(SemanticConventions.ServerAddress, HostName(host));
             if (host.Port is { } port)
             {
                 attributes[count++] = new SpanAttribute(SemanticConventions.ServerPort, port);
@@ -417,6 +422,21 @@ internal sealed class TracingMiddleware
         }
     }
 
+    /// <summary>Returns <see cref="HostString.Host"/>, reusing the last one while the Host header is unchanged.</summary>
+    private string HostName(HostString host)
+    {
+        var value = host.Value!;
+        var last = _lastHost;
+        if (last is not null && string.Equals(last.Value, value, StringComparison.Ordinal))
+        {
+            return last.Host;
+        }
+
+        var name = host.Host;
+        _lastHost = new LastHost(value, name);
+        return name;
+    }
+
     /// <summary>Whether logs written under <paramref name="activity"/> would carry the ids of a span with <paramref name="parent"/>.</summary>
     private static bool Agrees(Activity activity, in SpanContext parent)
     {
@@ -495,5 +515,13 @@ internal sealed class TracingMiddleware
         }
 
         return [.. result];
+    }
+
+    /// <summary>A Host header's value and its host part, replaced as a whole.</summary>
+    private sealed class LastHost(string value, string host)
+    {
+        public string Value { get; } = value;
+
+        public string Host { get; } = host;
     }
 }

@@ -484,6 +484,35 @@ public sealed class TracingMiddlewareTests
         Assert.Equal(5, exporter.Spans.Count(s => s.Kind == SpanKind.Server));
     }
 
+    [Theory]
+    [InlineData("a.example:8080", "a.example", 8080L)]
+    [InlineData("b.example", "b.example", null)]
+    [InlineData("[::1]:5000", "[::1]", 5000L)]
+    public async Task Request_HostChangesBetweenRequests_EachSpanNamesItsOwnHost(string otherHost, string expectedAddress, long? expectedPort)
+    {
+        using var app = new TracingAppFactory();
+        using var client = app.CreateClient();
+
+        // The middleware reuses the last host name while the Host header is unchanged: a changed header must not see it.
+        foreach (var (host, id) in new[] { ("first.example:81", "1"), ("first.example:81", "2"), (otherHost, "3"), ("first.example:81", "4") })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/users/" + id);
+            request.Headers.Host = host;
+            (await client.SendAsync(request)).EnsureSuccessStatusCode();
+        }
+
+        foreach (var id in new[] { "1", "2", "4" })
+        {
+            var span = app.WaitForServerSpan(s => Attribute(s, "url.path").StringValue == "/users/" + id);
+            Assert.Equal("first.example", Attribute(span, "server.address").StringValue);
+            Assert.Equal(81, Attribute(span, "server.port").LongValue);
+        }
+
+        var other = app.WaitForServerSpan(s => Attribute(s, "url.path").StringValue == "/users/3");
+        Assert.Equal(expectedAddress, Attribute(other, "server.address").StringValue);
+        Assert.Equal(expectedPort, Attribute(other, "server.port") is { IsEmpty: false } port ? port.LongValue : null);
+    }
+
     private static AttributeValue Attribute(Span span, string key)
     {
         foreach (var attribute in span.Attributes)

@@ -1,0 +1,381 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Traceline.Benchmarks.EndToEnd;
+
+/// <summary>
+/// Starts the app once per <see cref="EndToEndMode"/> as a child process of this one, drives each in turn with
+/// <see cref="LoadGenerator"/>, interleaved (none, traceline, otel, none, ...) so drift on a noisy machine shows in
+/// every mode alike, and prints medians and ratios against the targets of issue 9.
+/// </summary>
+internal static class EndToEndHarness
+{
+    private const double ChainTarget = 0.95;
+    private const double HelloTarget = 0.98;
+    private const double BytesTarget = 0.5;
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    {
+        EndToEndOptions options;
+        try
+        {
+            options = EndToEndOptions.Parse(args);
+        }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return 2;
+        }
+
+        if (options.Serve is { } mode)
+        {
+            return await EndToEndServer.RunAsync(mode, options.AllocationProfile).ConfigureAwait(false);
+        }
+
+        var output = Console.Out;
+        output.WriteLine(Invariant($"Traceline end-to-end: {options.Rounds} round(s) x {options.Duration.TotalSeconds:0.#} s per mode and endpoint, {options.Connections} connections, warmup {options.Warmup.TotalSeconds:0.#} s"));
+        output.WriteLine(Invariant($"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, {(options.ServerGc ? "Server" : "Workstation")} GC, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
+
+        var servers = new List<ServerProcess>();
+        try
+        {
+            foreach (var m in options.Modes)
+            {
+                servers.Add(await ServerProcess.StartAsync(m, options).ConfigureAwait(false));
+            }
+
+            using var stats = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            if (options.Warmup > TimeSpan.Zero)
+            {
+                foreach (var endpoint in options.Endpoints)
+                {
+                    foreach (var server in servers)
+                    {
+                        var warm = await LoadGenerator.RunAsync(server.EndPoint, endpoint, options.Connections, options.Warmup).ConfigureAwait(false);
+                        ThrowOnErrors(server, endpoint, warm);
+                    }
+                }
+            }
+
+            var samples = new List<Sample>();
+            var profiles = new Dictionary<(string, EndToEndMode), AllocationProfile>();
+            for (var round = 1; round <= options.Rounds; round++)
+            {
+                foreach (var endpoint in options.Endpoints)
+                {
+                    foreach (var server in servers)
+                    {
+                        if (options.AllocationProfile)
+                        {
+                            _ = await server.ReadAllocationsAsync(stats).ConfigureAwait(false); // drop what came before
+                        }
+
+                        var before = await server.ReadStatsAsync(stats).ConfigureAwait(false);
+                        var load = await LoadGenerator.RunAsync(server.EndPoint, endpoint, options.Connections, options.Duration).ConfigureAwait(false);
+                        var after = await server.ReadStatsAsync(stats).ConfigureAwait(false);
+                        ThrowOnErrors(server, endpoint, load);
+                        var sample = new Sample(round, endpoint, server.Mode, load, before, after);
+                        samples.Add(sample);
+                        if (options.AllocationProfile)
+                        {
+                            var profile = profiles.TryGetValue((endpoint, server.Mode), out var p) ? p : profiles[(endpoint, server.Mode)] = new AllocationProfile();
+                            profile.Add(await server.ReadAllocationsAsync(stats).ConfigureAwait(false), load.Requests);
+                        }
+
+                        output.WriteLine(Invariant(
+                            $"round {round} {endpoint,-7}{EndToEndOptions.ModeName(server.Mode),-10}{sample.BytesPerRequest,9:N0} B/req{load.RequestsPerSecond,10:N0} req/s  p50 {load.P50.TotalMilliseconds,6:0.00} ms  p99 {load.P99.TotalMilliseconds,6:0.00} ms{sample.CpuMicrosecondsPerRequest,8:0.0} us CPU/req"));
+                    }
+                }
+            }
+
+            output.WriteLine();
+            foreach (var endpoint in options.Endpoints)
+            {
+                Summarize(output, options, endpoint, samples);
+            }
+
+            foreach (var ((endpoint, profiledMode), profile) in profiles)
+            {
+                output.WriteLine(Invariant($"Sampled allocations, {endpoint} {EndToEndOptions.ModeName(profiledMode)} (bytes per request by type, top 15):"));
+                foreach (var (type, bytes) in profile.Top(15))
+                {
+                    output.WriteLine(Invariant($"  {bytes,8:N0}  {type}"));
+                }
+            }
+
+            foreach (var server in servers)
+            {
+                var final = await server.ReadStatsAsync(stats).ConfigureAwait(false);
+                output.WriteLine(Invariant(
+                    $"{EndToEndOptions.ModeName(server.Mode),-10} spans exported {final.ExportedSpans:N0}, requests that saw an Activity in /hello {final.RequestsWithActivity:N0}"));
+            }
+
+            return 0;
+        }
+        finally
+        {
+            foreach (var server in servers)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static void Summarize(TextWriter output, EndToEndOptions options, string endpoint, List<Sample> samples)
+    {
+        output.WriteLine(Invariant($"{endpoint}: medians of {options.Rounds} interleaved round(s), {options.Connections} connections, {options.Duration.TotalSeconds:0.#} s each"));
+        output.WriteLine("| mode      |   B/req | added B/req |    req/s | p50 ms | p99 ms | CPU us/req | peak WS MB |");
+        output.WriteLine("|-----------|--------:|------------:|---------:|-------:|-------:|-----------:|-----------:|");
+        var none = Median(samples, endpoint, EndToEndMode.None, s => s.BytesPerRequest);
+        foreach (var mode in options.Modes)
+        {
+            var bytes = Median(samples, endpoint, mode, s => s.BytesPerRequest);
+            var added = mode == EndToEndMode.None || double.IsNaN(none) ? "" : Invariant($"{bytes - none:+#,0;-#,0;0}");
+            output.WriteLine(Invariant(
+                $"| {EndToEndOptions.ModeName(mode),-9} | {bytes,7:N0} | {added,11} | {Median(samples, endpoint, mode, s => s.Load.RequestsPerSecond),8:N0} | {Median(samples, endpoint, mode, s => s.Load.P50.TotalMilliseconds),6:0.00} | {Median(samples, endpoint, mode, s => s.Load.P99.TotalMilliseconds),6:0.00} | {Median(samples, endpoint, mode, s => s.CpuMicrosecondsPerRequest),10:0.0} | {Max(samples, endpoint, mode, s => s.After.PeakWorkingSet / 1048576.0),10:0.0} |"));
+        }
+
+        output.WriteLine();
+        var target = endpoint == "/chain" ? ChainTarget : endpoint == "/hello" ? HelloTarget : double.NaN;
+        if (options.Modes.Contains(EndToEndMode.None))
+        {
+            var tracelineAdded = Median(samples, endpoint, EndToEndMode.Traceline, s => s.BytesPerRequest) - none;
+            var otelAdded = Median(samples, endpoint, EndToEndMode.Otel, s => s.BytesPerRequest) - none;
+            if (!double.IsNaN(tracelineAdded) && !double.IsNaN(otelAdded))
+            {
+                var share = tracelineAdded / otelAdded;
+                output.WriteLine(Invariant(
+                    $"  bytes added per request: traceline {tracelineAdded:+#,0;-#,0;0} B, otel {otelAdded:+#,0;-#,0;0} B -> {share:0.00} of the SDK's (target <= {BytesTarget:0.00}: {Verdict(share <= BytesTarget)})"));
+            }
+
+            foreach (var mode in options.Modes)
+            {
+                if (mode == EndToEndMode.None)
+                {
+                    continue;
+                }
+
+                var rps = PairedRatio(samples, endpoint, mode, s => s.Load.RequestsPerSecond);
+                var check = mode == EndToEndMode.Traceline && !double.IsNaN(target) ? Invariant($" (target >= {target:P0}: {Verdict(rps >= target)})") : "";
+                output.WriteLine(Invariant(
+                    $"  {EndToEndOptions.ModeName(mode)}/none: req/s {rps:P1}{check}, p50 x{PairedRatio(samples, endpoint, mode, s => s.Load.P50.TotalMilliseconds):0.00}, p99 x{PairedRatio(samples, endpoint, mode, s => s.Load.P99.TotalMilliseconds):0.00}, CPU/req x{PairedRatio(samples, endpoint, mode, s => s.CpuMicrosecondsPerRequest):0.00}"));
+            }
+        }
+
+        output.WriteLine("  req/s per round: " + string.Join("  ", options.Modes.Select(mode =>
+            EndToEndOptions.ModeName(mode) + " " + string.Join('/', samples.Where(s => s.Endpoint == endpoint && s.Mode == mode).Select(s => Invariant($"{s.Load.RequestsPerSecond:0}"))))));
+        output.WriteLine();
+    }
+
+    private static string Verdict(bool met) => met ? "PASS" : "FAIL";
+
+    /// <summary>The median over rounds of mode/none, each ratio taken within one round, so slow drift cancels.</summary>
+    private static double PairedRatio(List<Sample> samples, string endpoint, EndToEndMode mode, Func<Sample, double> value)
+    {
+        var ratios = new List<double>();
+        foreach (var sample in samples)
+        {
+            if (sample.Endpoint == endpoint && sample.Mode == mode
+                && samples.FirstOrDefault(s => s.Endpoint == endpoint && s.Round == sample.Round && s.Mode == EndToEndMode.None) is { } baseline)
+            {
+                ratios.Add(value(sample) / value(baseline));
+            }
+        }
+
+        return MedianOf(ratios);
+    }
+
+    private static double Median(List<Sample> samples, string endpoint, EndToEndMode mode, Func<Sample, double> value) =>
+        MedianOf([.. samples.Where(s => s.Endpoint == endpoint && s.Mode == mode).Select(value)]);
+
+    private static double Max(List<Sample> samples, string endpoint, EndToEndMode mode, Func<Sample, double> value) =>
+        samples.Where(s => s.Endpoint == endpoint && s.Mode == mode).Select(value).DefaultIfEmpty(double.NaN).Max();
+
+    private static double MedianOf(List<double> values)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        values.Sort();
+        var middle = values.Count / 2;
+        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    }
+
+    private static void ThrowOnErrors(ServerProcess server, string endpoint, LoadResult load)
+    {
+        if (load.Errors > 0 || load.Requests == 0)
+        {
+            throw new InvalidOperationException(Invariant(
+                $"{EndToEndOptions.ModeName(server.Mode)} {endpoint}: {load.Errors} of {load.Requests} responses were not 200 OK.\n{server.ErrorOutput}"));
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>One mode, endpoint and round: the load's figures and the server's counters around it.</summary>
+    private sealed record Sample(int Round, string Endpoint, EndToEndMode Mode, LoadResult Load, ServerStats Before, ServerStats After)
+    {
+        public double BytesPerRequest => (After.AllocatedBytes - Before.AllocatedBytes) / (double)Load.Requests;
+
+        public double CpuMicrosecondsPerRequest => (After.CpuTicks - Before.CpuTicks) / 10.0 / Load.Requests;
+    }
+
+    /// <summary>Sampled allocation bytes by type over the samples of one mode and endpoint.</summary>
+    private sealed class AllocationProfile
+    {
+        private readonly Dictionary<string, long> _bytes = new(StringComparer.Ordinal);
+        private long _requests;
+
+        public void Add(string report, long requests)
+        {
+            _requests += requests;
+            foreach (var line in report.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var equals = line.LastIndexOf('=');
+                var bytes = long.Parse(line.AsSpan(equals + 1), CultureInfo.InvariantCulture);
+                _bytes[line[..equals]] = _bytes.GetValueOrDefault(line[..equals]) + bytes;
+            }
+        }
+
+        public IEnumerable<(string Type, double BytesPerRequest)> Top(int count) =>
+            _bytes.OrderByDescending(p => p.Value).Take(count).Select(p => (p.Key, p.Value / (double)Math.Max(1, _requests)));
+    }
+
+    /// <summary>This program started again with <c>e2e --serve MODE</c>; it stops when its standard input closes.</summary>
+    private sealed class ServerProcess : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _errors = new();
+
+        private ServerProcess(EndToEndMode mode, Process process, Uri address)
+        {
+            Mode = mode;
+            _process = process;
+            Address = address;
+            EndPoint = new IPEndPoint(IPAddress.Loopback, address.Port);
+        }
+
+        public EndToEndMode Mode { get; }
+
+        public Uri Address { get; }
+
+        public IPEndPoint EndPoint { get; }
+
+        public string ErrorOutput
+        {
+            get
+            {
+                lock (_errors)
+                {
+                    return _errors.ToString();
+                }
+            }
+        }
+
+        public static async Task<ServerProcess> StartAsync(EndToEndMode mode, EndToEndOptions options)
+        {
+            var path = Environment.ProcessPath ?? throw new InvalidOperationException("No process path to start the servers with.");
+            var info = new ProcessStartInfo(path)
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            if (Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+            {
+                info.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
+            }
+
+            info.ArgumentList.Add("e2e");
+            info.ArgumentList.Add("--serve");
+            info.ArgumentList.Add(EndToEndOptions.ModeName(mode));
+            if (options.AllocationProfile)
+            {
+                info.ArgumentList.Add("--alloc-profile");
+            }
+
+            info.Environment["DOTNET_gcServer"] = options.ServerGc ? "1" : "0";
+            info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+            foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("OTEL_", StringComparison.Ordinal)).ToList())
+            {
+                info.Environment.Remove(key); // the modes are defined in code, not by whatever the shell exports
+            }
+
+            var process = new Process { StartInfo = info };
+            var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var errors = new StringBuilder();
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data?.StartsWith(EndToEndServer.ListeningPrefix, StringComparison.Ordinal) == true)
+                {
+                    listening.TrySetResult(new Uri(e.Data[EndToEndServer.ListeningPrefix.Length..]));
+                }
+            };
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not null)
+                {
+                    lock (errors)
+                    {
+                        errors.AppendLine(e.Data);
+                    }
+                }
+            };
+            process.EnableRaisingEvents = true;
+            process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"The {EndToEndOptions.ModeName(mode)} server exited early:\n{errors}"));
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+
+            var address = await listening.Task.WaitAsync(TimeSpan.FromMinutes(1)).ConfigureAwait(false);
+            var server = new ServerProcess(mode, process, address);
+            lock (errors)
+            {
+                server._errors.Append(errors);
+            }
+
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not null)
+                {
+                    lock (server._errors)
+                    {
+                        server._errors.AppendLine(e.Data);
+                    }
+                }
+            };
+            return server;
+        }
+
+        public async Task<ServerStats> ReadStatsAsync(HttpClient client) =>
+            ServerStats.Parse(await client.GetStringAsync(new Uri(Address, EndToEndServer.StatsPath)).ConfigureAwait(false));
+
+        public Task<string> ReadAllocationsAsync(HttpClient client) =>
+            client.GetStringAsync(new Uri(Address, EndToEndServer.AllocationsPath));
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                _process.StandardInput.Close();
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+            finally
+            {
+                _process.Dispose();
+            }
+        }
+    }
+}

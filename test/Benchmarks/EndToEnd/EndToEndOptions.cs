@@ -1,0 +1,128 @@
+using System.Globalization;
+
+namespace Traceline.Benchmarks.EndToEnd;
+
+/// <summary>The harness's command line: <c>e2e [--rounds 5] [--duration 10s] [--warmup 3s] [--connections 16] ...</c>.</summary>
+internal sealed class EndToEndOptions
+{
+    public const string Usage = """
+        dotnet run -c Release --project test/Benchmarks -- e2e [options]
+          --rounds N          interleaved rounds (none, traceline, otel, none, ...); default 5
+          --duration T        load per mode, endpoint and round (10s, 500ms, or seconds); default 10s
+          --warmup T          load per mode and endpoint before the first round, not measured; default 3s
+          --connections N     keep-alive connections of the load generator; default 16
+          --endpoints LIST    hello,chain (default both)
+          --modes LIST        none,traceline,otel (default all three)
+          --alloc-profile     sample the servers' allocations by type (GCAllocationTick) and print the top types per
+                              request; slows the servers, so its other figures are not the benchmark's
+          --server-gc         run the servers with Server GC (default: workstation GC, as the project builds)
+        Quick smoke check: e2e --rounds 1 --duration 3s --warmup 1s
+        """;
+
+    public int Rounds { get; private set; } = 5;
+
+    public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
+
+    public int Connections { get; private set; } = 16;
+
+    public IReadOnlyList<string> Endpoints { get; private set; } = ["/hello", "/chain"];
+
+    public IReadOnlyList<EndToEndMode> Modes { get; private set; } = [EndToEndMode.None, EndToEndMode.Traceline, EndToEndMode.Otel];
+
+    public bool ServerGc { get; private set; }
+
+    public bool AllocationProfile { get; private set; }
+
+    /// <summary>Set in a child process: serve in this mode instead of driving load.</summary>
+    public EndToEndMode? Serve { get; private set; }
+
+    public static EndToEndOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new EndToEndOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value.\n{Usage}");
+            switch (name)
+            {
+                case "--rounds":
+                    options.Rounds = Positive(name, Value());
+                    break;
+                case "--duration":
+                    options.Duration = ParseTime(name, Value());
+                    break;
+                case "--warmup":
+                    options.Warmup = ParseTime(name, Value(), allowZero: true);
+                    break;
+                case "--connections":
+                    options.Connections = Positive(name, Value());
+                    break;
+                case "--endpoints":
+                    options.Endpoints = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(e => "/" + e.TrimStart('/'))];
+                    break;
+                case "--modes":
+                    options.Modes = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseMode)];
+                    break;
+                case "--server-gc":
+                    options.ServerGc = true;
+                    break;
+                case "--alloc-profile":
+                    options.AllocationProfile = true;
+                    break;
+                case "--serve":
+                    options.Serve = ParseMode(Value());
+                    break;
+                case "-h" or "--help":
+                    throw new ArgumentException(Usage);
+                default:
+                    throw new ArgumentException($"Unknown option '{name}'.\n{Usage}");
+            }
+        }
+
+        return options;
+    }
+
+    public static string ModeName(EndToEndMode mode) => mode switch
+    {
+        EndToEndMode.None => "none",
+        EndToEndMode.Traceline => "traceline",
+        _ => "otel",
+    };
+
+    private static EndToEndMode ParseMode(string text) => text.ToUpperInvariant() switch
+    {
+        "NONE" => EndToEndMode.None,
+        "TRACELINE" => EndToEndMode.Traceline,
+        "OTEL" => EndToEndMode.Otel,
+        _ => throw new ArgumentException($"Unknown mode '{text}': none, traceline or otel."),
+    };
+
+    private static int Positive(string name, string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new ArgumentException($"{name} needs a positive whole number, not '{text}'.");
+
+    private static TimeSpan ParseTime(string name, string text, bool allowZero = false)
+    {
+        double factor = 1;
+        var number = text;
+        if (text.EndsWith("ms", StringComparison.OrdinalIgnoreCase))
+        {
+            factor = 0.001;
+            number = text[..^2];
+        }
+        else if (text.EndsWith('s'))
+        {
+            number = text[..^1];
+        }
+
+        if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && (value > 0 || (allowZero && value == 0)))
+        {
+            return TimeSpan.FromSeconds(value * factor);
+        }
+
+        throw new ArgumentException($"{name} needs a time such as 10s or 500ms, not '{text}'.");
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Microsoft.AspNetCore.Hosting;
+
+namespace Traceline.Benchmarks.EndToEnd;
+
+/// <summary>
+/// The service under load, in one of three <see cref="EndToEndMode"/>s: <c>/hello</c> returns a small string,
+/// <c>/chain</c> calls <c>/hello</c> through a factory HttpClient (inbound + outbound + inbound), and the untraced
+/// <c>/__stats</c> reports the process's allocation, CPU and memory counters to the harness.
+/// </summary>
+/// <remarks>
+/// Logging providers are cleared in every mode: with a logger enabled, ASP.NET Core starts an Activity per request
+/// even with no listener, and the zero would not be zero. The three modes differ in tracing only.
+/// </remarks>
+internal static class EndToEndServer
+{
+    public const string ListeningPrefix = "E2E-LISTENING ";
+    public const string StatsPath = "/__stats";
+    public const string AllocationsPath = "/__allocations";
+    public const string HelloText = "Hello, World!";
+    private const string SelfClient = "self";
+
+    private static long s_requestsWithActivity;
+
+    public static async Task<int> RunAsync(EndToEndMode mode, bool profileAllocations)
+    {
+        using var sampler = profileAllocations ? new AllocationSampler() : null;
+        if (mode == EndToEndMode.None)
+        {
+            // Nothing to inject: .NET's HttpClient diagnostics and ASP.NET Core's hosting propagate nothing.
+            DistributedContextPropagator.Current = DistributedContextPropagator.CreateNoOutputPropagator();
+        }
+
+        var builder = WebApplication.CreateBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var self = new SelfAddress();
+        builder.Services.AddSingleton(self);
+        if (mode == EndToEndMode.None)
+        {
+            builder.Services.AddSingleton(DistributedContextPropagator.Current);
+        }
+
+        var client = builder.Services.AddHttpClient(SelfClient, (sp, c) => c.BaseAddress = sp.GetRequiredService<SelfAddress>().Uri);
+        switch (mode)
+        {
+            case EndToEndMode.Traceline:
+                builder.Services.AddTracing(t => t
+                    .WithServiceName("e2e")
+                    .WithSampler(Traceline.Sampling.Sampler.AlwaysOn)
+                    .AddExporter(new CountingSpanExporter()));
+                client.AddTracingHandler();
+                break;
+            case EndToEndMode.Otel:
+                builder.Services.AddOpenTelemetry()
+                    .ConfigureResource(r => r.AddService("e2e"))
+                    .WithTracing(t => t
+                        .SetSampler(new OpenTelemetry.Trace.AlwaysOnSampler())
+                        .AddAspNetCoreInstrumentation(o => o.Filter = static ctx => ctx.Request.Path.Value?.StartsWith("/__", StringComparison.Ordinal) != true)
+                        .AddHttpClientInstrumentation()
+                        .AddProcessor(new OpenTelemetry.BatchActivityExportProcessor(new CountingActivityExporter())));
+                break;
+        }
+
+        var app = builder.Build();
+
+        // Before the tracing middleware, so the harness's own reads are never traced.
+        app.Use(next => ctx =>
+            ctx.Request.Path.Equals(StatsPath, StringComparison.Ordinal) ? WriteStatsAsync(ctx)
+            : ctx.Request.Path.Equals(AllocationsPath, StringComparison.Ordinal) ? ctx.Response.WriteAsync(sampler?.TakeReport() ?? "")
+            : next(ctx));
+        if (mode == EndToEndMode.Traceline)
+        {
+            app.UseTracing();
+        }
+
+        app.MapGet("/hello", static () =>
+        {
+            if (Activity.Current is not null)
+            {
+                Interlocked.Increment(ref s_requestsWithActivity);
+            }
+
+            return HelloText;
+        });
+        app.MapGet("/chain", static (IHttpClientFactory clients) => clients.CreateClient(SelfClient).GetStringAsync("/hello"));
+
+        await app.StartAsync().ConfigureAwait(false);
+        var url = app.Urls.First(u => u.StartsWith("http://127.0.0.1:", StringComparison.Ordinal));
+        self.Uri = new Uri(url);
+        Console.Out.WriteLine(ListeningPrefix + url);
+        Console.Out.Flush();
+
+        // The harness closes our stdin to stop us.
+        while (await Console.In.ReadLineAsync().ConfigureAwait(false) is not null)
+        {
+        }
+
+        await app.StopAsync().ConfigureAwait(false);
+        await app.DisposeAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    private static Task WriteStatsAsync(HttpContext context)
+    {
+        using var process = Process.GetCurrentProcess();
+        var stats = new ServerStats(
+            GC.GetTotalAllocatedBytes(precise: true),
+            process.TotalProcessorTime.Ticks,
+            process.WorkingSet64,
+            process.PeakWorkingSet64,
+            ExportedSpans.Count,
+            Interlocked.Read(ref s_requestsWithActivity),
+            GC.CollectionCount(0));
+        context.Response.ContentType = "text/plain";
+        return context.Response.WriteAsync(stats.Format());
+    }
+
+    private sealed class SelfAddress
+    {
+        public Uri Uri { get; set; } = new("http://127.0.0.1/");
+    }
+}
