@@ -85,8 +85,9 @@ public sealed class TracingHandler : DelegatingHandler
     /// <inheritdoc/>
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        // Perf: nothing to trace means no async state machine of our own.
-        if (Tracing.IsSuppressed)
+        // Perf: nothing to trace means no async state machine of our own. Suppressed and filtered requests hide the
+        // ambient Activity too, so .NET's own diagnostics cannot send a traceparent naming a span nobody records.
+        if (Tracing.IsSuppressed || !ShouldTrace(request))
         {
             var hidden = HideActivity();
             try
@@ -99,10 +100,6 @@ public sealed class TracingHandler : DelegatingHandler
             }
         }
 
-        if (!ShouldTrace(request))
-        {
-            return base.SendAsync(request, cancellationToken);
-        }
 
         return SendTracedAsync(request, cancellationToken);
     }
@@ -110,7 +107,7 @@ public sealed class TracingHandler : DelegatingHandler
     /// <inheritdoc/>
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (Tracing.IsSuppressed)
+        if (Tracing.IsSuppressed || !ShouldTrace(request))
         {
             var hidden = HideActivity();
             try
@@ -123,10 +120,6 @@ public sealed class TracingHandler : DelegatingHandler
             }
         }
 
-        if (!ShouldTrace(request))
-        {
-            return base.Send(request, cancellationToken);
-        }
 
         var previous = Span.Current;
         var span = Start(request);

@@ -110,7 +110,7 @@ public sealed class Tracer
         else if (traceIdOverride.IsValid)
         {
             traceId = traceIdOverride;
-            flags = TraceFlags.None;
+            flags = TraceFlags.Random; // the middleware adopts ids .NET generated at random (ActivityTraceId.CreateRandom)
         }
         else
         {
@@ -148,8 +148,10 @@ public sealed class Tracer
         long startTimestamp, startUnixNanos;
         if (startTime is { } explicitStart)
         {
-            startTimestamp = clock.GetTimestamp();
+            // The monotonic start is placed where the explicit time falls, so End() measures from it.
+            var now = clock.GetTimestamp();
             startUnixNanos = UnixTime.FromDateTimeOffset(explicitStart);
+            startTimestamp = now - clock.FromNanos(clock.ToUnixNanos(now) - startUnixNanos);
         }
         else if (decision == SamplingDecision.Drop)
         {

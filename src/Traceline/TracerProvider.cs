@@ -24,6 +24,7 @@ public sealed class TracerProvider : IDisposable
     private readonly SpanProcessor[] _processors;
     private readonly ConcurrentDictionary<(string Name, string? Version), Tracer> _tracers = new();
     private int _shutdown;
+    private int _disposed;
 
     internal TracerProvider(
         Resource resource,
@@ -134,6 +135,11 @@ public sealed class TracerProvider : IDisposable
     /// <summary>Shuts down (waiting up to 5 seconds) and releases the processors.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         Shutdown(DefaultDisposeTimeout);
         foreach (var processor in _processors)
         {

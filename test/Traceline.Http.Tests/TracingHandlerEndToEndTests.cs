@@ -199,6 +199,25 @@ public sealed class TracingHandlerEndToEndTests
     }
 
     [Fact]
+    public async Task InsideRequest_Filtered_NoClientSpanAndNoTraceHeaderAtAll()
+    {
+        await using var b = await TestServer.StartAsync("B", null, app => app.MapGet("/echo", (HttpRequest r) => TestServer.EchoHeaders(r)));
+        await using var a = await TestServer.StartAsync(
+            "A",
+            s => s.AddHttpClient("b", h => h.BaseAddress = b.BaseAddress).AddTracingHandler(o => o.Filter = _ => false),
+            app => app.MapGet("/call", async (IHttpClientFactory f) => await f.CreateClient("b").GetStringAsync(new Uri("/echo", UriKind.Relative))));
+        using var caller = new HttpClient { BaseAddress = a.BaseAddress };
+
+        var received = await caller.GetStringAsync(new Uri("/call", UriKind.Relative));
+
+        // Neither Traceline nor .NET's own diagnostics (through ASP.NET Core's request Activity) sent a header.
+        Assert.Contains("traceparent:0:", received, StringComparison.Ordinal);
+        Assert.Contains("Request-Id:0:", received, StringComparison.Ordinal);
+        Assert.True(a.Exporter.WaitFor(s => s.Count == 1, Wait));
+        Assert.DoesNotContain(a.Exporter.Spans, s => s.Kind == SpanKind.Client);
+    }
+
+    [Fact]
     public async Task ConnectionRefused_ClientSpanConnectionErrorAndOriginalExceptionReachesCaller()
     {
         using var tracing = new TestTracing();

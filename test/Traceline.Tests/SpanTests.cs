@@ -257,6 +257,19 @@ public sealed class SpanTests
     }
 
     [Fact]
+    public void ExplicitStart_ThenEndNow_DurationRunsFromTheExplicitStart()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        var (provider, _, tracer) = Create(b => b.WithTimeProvider(time));
+        using var _p = provider;
+        var span = tracer.StartSpan("work", SpanKind.Internal, default, startTime: time.GetUtcNow().AddSeconds(-10));
+        time.Advance(TimeSpan.FromSeconds(2));
+        span.End();
+        Assert.Equal(TimeSpan.FromSeconds(12), span.Duration);
+        Assert.Equal(time.GetUtcNow(), span.EndTime);
+    }
+
+    [Fact]
     public void NonRecordingSpan_KeepsContextAndRecordsNothing()
     {
         var (provider, exporter, tracer) = Create(b => b.WithSampler(Sampler.AlwaysOff));

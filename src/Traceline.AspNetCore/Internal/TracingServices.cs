@@ -9,7 +9,7 @@ namespace Traceline.AspNetCore;
 /// What <c>AddTracing</c> builds once per app: the provider, the app's tracer, and the shutdown timeout read from
 /// configuration. Its presence in the container is how <c>UseTracing</c> knows <c>AddTracing</c> was called.
 /// </summary>
-internal sealed class TracingServices
+internal sealed class TracingServices : IDisposable
 {
     /// <summary>The configuration key (under <c>Tracing</c>) of the shutdown timeout.</summary>
     public const string ShutdownTimeoutKey = "ShutdownTimeout";
@@ -91,4 +91,7 @@ internal sealed class TracingServices
             "Expected a whole number of milliseconds or a time span (such as 00:00:10) from 0 to 10 minutes.");
         return null;
     }
+
+    /// <summary>Disposes the provider with the host, whichever of the registered services the app resolved.</summary>
+    public void Dispose() => Provider.Dispose();
 }

@@ -63,7 +63,11 @@ public sealed class BatchSpanProcessor : SpanProcessor
         _queue = new BoundedSpanQueue(queueSize);
         _batch = new Span[_maxBatch];
         _name = $"BatchSpanProcessor({exporter.GetType().Name})";
-        Worker = Task.Run(RunAsync);
+        // The worker must not capture the creator's execution context (its current span, Activity or baggage).
+        using (ExecutionContext.SuppressFlow())
+        {
+            Worker = Task.Run(RunAsync);
+        }
     }
 
     /// <summary>Gets how many spans were dropped because the queue was full or the exporter was stuck.</summary>
@@ -355,6 +359,10 @@ public sealed class BatchSpanProcessor : SpanProcessor
         else if (export.IsCanceled)
         {
             Diagnostics.ExportFailed(_exporter.GetType().Name, count, "the export was cancelled after its timeout");
+        }
+        else
+        {
+            Diagnostics.ExportFailed(_exporter.GetType().Name, count, "the exporter reported failure");
         }
     }
 

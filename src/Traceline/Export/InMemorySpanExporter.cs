@@ -48,6 +48,12 @@ public sealed class InMemorySpanExporter : SpanExporter
                     return true;
                 }
 
+                if (timeout == Timeout.InfiniteTimeSpan)
+                {
+                    Monitor.Wait(_lock);
+                    continue;
+                }
+
                 var remaining = deadline - Environment.TickCount64;
                 if (remaining <= 0)
                 {

@@ -52,6 +52,12 @@ internal sealed class SpanClock
             ? timestampDelta * _nanosPerTick
             : (long)((double)timestampDelta * NanosPerSecond / _frequency);
 
+    /// <summary>Converts nanoseconds to a difference of timestamps (the inverse of <see cref="ToNanos"/>).</summary>
+    public long FromNanos(long nanos) =>
+        _nanosPerTick > 0
+            ? nanos / _nanosPerTick
+            : (long)((double)nanos * _frequency / NanosPerSecond);
+
     public long GetUnixNanosNow() => UnixTime.FromDateTimeOffset(_time.GetUtcNow());
 
     private Anchor CreateAnchor()

@@ -84,7 +84,12 @@ internal static class OtlpResponse
 
             if (partial.TryGetProperty("rejectedSpans", out var count))
             {
-                _ = count.ValueKind == JsonValueKind.String ? long.TryParse(count.GetString(), out rejected) : count.TryGetInt64(out rejected);
+                _ = count.ValueKind switch
+                {
+                    JsonValueKind.String => long.TryParse(count.GetString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out rejected),
+                    JsonValueKind.Number => count.TryGetInt64(out rejected),
+                    _ => false, // a malformed reply to a delivered batch is not a failure
+                };
             }
 
             if (partial.TryGetProperty("errorMessage", out var text) && text.ValueKind == JsonValueKind.String)

@@ -100,6 +100,7 @@ internal sealed class OtlpSpanExporter : SpanExporter
             AllowAutoRedirect = false, // a redirect would carry the API-key headers to another host
             UseCookies = false,
             RequestHeaderEncodingSelector = static (_, _) => Encoding.UTF8,
+            ActivityHeadersPropagator = null, // .NET's own diagnostics must not add trace headers to our exports
         };
         _client = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
@@ -150,6 +151,11 @@ internal sealed class OtlpSpanExporter : SpanExporter
             catch (HttpRequestException ex)
             {
                 outcome = Outcome.Retry("the request failed: " + Scrub(ex.Message), null);
+            }
+            catch (IOException ex)
+            {
+                // A connection reset while reading the reply: a network error, retried like the others.
+                outcome = Outcome.Retry("the connection failed: " + Scrub(ex.Message), null);
             }
 
             switch (outcome.Kind)
