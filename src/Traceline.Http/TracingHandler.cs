@@ -264,18 +264,9 @@ public sealed class TracingHandler : DelegatingHandler
             _provider.Diagnostics.CallbackFailed(nameof(TracingHandler) + ".Inject", ex);
         }
 
-        if (_enrichWithRequest is not null && span.IsRecording)
+        if (span.IsRecording)
         {
-            try
-            {
-                _enrichWithRequest(span, request);
-            }
-#pragma warning disable CA1031 // A user's callback must never break the request.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                _provider.Diagnostics.CallbackFailed(nameof(TracingHandlerOptions) + "." + nameof(TracingHandlerOptions.EnrichWithRequest), ex);
-            }
+            Enrich(_enrichWithRequest, span, request, nameof(TracingHandlerOptions.EnrichWithRequest));
         }
 
         return span;
@@ -296,19 +287,7 @@ public sealed class TracingHandler : DelegatingHandler
                     span.SetStatus(SpanStatusCode.Error);
                 }
 
-                if (_enrichWithResponse is not null)
-                {
-                    try
-                    {
-                        _enrichWithResponse(span, response);
-                    }
-#pragma warning disable CA1031 // A user's callback must never break the request.
-                    catch (Exception ex)
-#pragma warning restore CA1031
-                    {
-                        _provider.Diagnostics.CallbackFailed(nameof(TracingHandlerOptions) + "." + nameof(TracingHandlerOptions.EnrichWithResponse), ex);
-                    }
-                }
+                Enrich(_enrichWithResponse, span, response, nameof(TracingHandlerOptions.EnrichWithResponse));
             }
         }
 #pragma warning disable CA1031 // Tracing never breaks a request.
@@ -338,19 +317,7 @@ public sealed class TracingHandler : DelegatingHandler
                     SpanStatusCode.Error,
                     timedOut ? "The request timed out." : exception is OperationCanceledException ? "The request was canceled." : exception.Message);
 
-                if (_enrichWithException is not null)
-                {
-                    try
-                    {
-                        _enrichWithException(span, exception);
-                    }
-#pragma warning disable CA1031 // A user's callback must never break the request.
-                    catch (Exception ex)
-#pragma warning restore CA1031
-                    {
-                        _provider.Diagnostics.CallbackFailed(nameof(TracingHandlerOptions) + "." + nameof(TracingHandlerOptions.EnrichWithException), ex);
-                    }
-                }
+                Enrich(_enrichWithException, span, exception, nameof(TracingHandlerOptions.EnrichWithException));
             }
         }
 #pragma warning disable CA1031 // Tracing never breaks a request.
@@ -432,5 +399,25 @@ public sealed class TracingHandler : DelegatingHandler
     private struct StartAttributes
     {
         private SpanAttribute _first;
+    }
+
+    /// <summary>Runs a user's enrich callback; its exception is reported and never reaches the request.</summary>
+    private void Enrich<T>(Action<Span, T>? callback, Span span, T argument, string optionName)
+    {
+        if (callback is null)
+        {
+            return;
+        }
+
+        try
+        {
+            callback(span, argument);
+        }
+#pragma warning disable CA1031 // A user's callback must never break the request.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _provider.Diagnostics.CallbackFailed(nameof(TracingHandlerOptions) + "." + optionName, ex);
+        }
     }
 }
