@@ -208,21 +208,9 @@ internal static class HttpClientConventions
                 continue;
             }
 
-            var key = pair[..equals];
-            foreach (var candidate in QueryRedaction.DefaultSensitiveKeys)
+            if (QueryRedaction.IsSensitive(pair[..equals], extraKeys))
             {
-                if (key.Equals(candidate, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
-            }
-
-            foreach (var candidate in extraKeys)
-            {
-                if (key.Equals(candidate, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
+                return true;
             }
         }
 

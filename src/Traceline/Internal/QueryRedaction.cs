@@ -80,8 +80,17 @@ internal static class QueryRedaction
         return builder.ToString();
     }
 
-    private static bool IsSensitive(ReadOnlySpan<char> key, IReadOnlyList<string>? extraKeys)
+    /// <summary>
+    /// Whether <paramref name="key"/> names a sensitive value. A percent-encoded key (<c>%73ig</c>) is compared decoded,
+    /// since servers decode it before reading it.
+    /// </summary>
+    internal static bool IsSensitive(ReadOnlySpan<char> key, IReadOnlyList<string>? extraKeys)
     {
+        if (key.Contains('%') && PercentDecoding.TryDecode(key, out var decoded))
+        {
+            key = decoded;
+        }
+
         foreach (var candidate in DefaultSensitiveKeys)
         {
             if (key.Equals(candidate, StringComparison.OrdinalIgnoreCase))

@@ -9,6 +9,8 @@ public sealed class QueryRedactionTests
     [InlineData("?AWSAccessKeyId=k&Signature=s&X-Goog-Signature=g&X-Amz-Security-Token=t", "?AWSAccessKeyId=REDACTED&Signature=REDACTED&X-Goog-Signature=REDACTED&X-Amz-Security-Token=REDACTED")]
     [InlineData("?flag&sig=", "?flag&sig=REDACTED")]
     [InlineData("", "")]
+    [InlineData("?%73ig=secret&a=1", "?%73ig=REDACTED&a=1")] // a percent-encoded key is the key the server reads
+    [InlineData("X%2DAmz%2DSignature=abc", "X%2DAmz%2DSignature=REDACTED")]
     public void Redact_SemanticConventionKeys_ValuesReplaced(string query, string expected) =>
         Assert.Equal(expected, QueryRedaction.Redact(query));
 
