@@ -283,7 +283,7 @@ public sealed class TracingHandler : DelegatingHandler
                 span.SetAttribute(SemanticConventions.NetworkProtocolVersion, HttpClientConventions.ProtocolVersion(response.Version));
                 if (statusCode >= 400)
                 {
-                    span.SetAttribute(SemanticConventions.ErrorType, HttpClientConventions.StatusErrorType(statusCode));
+                    span.SetAttribute(SemanticConventions.ErrorType, SemanticConventions.StatusCodeText(statusCode));
                     span.SetStatus(SpanStatusCode.Error);
                 }
 

@@ -185,9 +185,6 @@ public readonly struct AttributeValue : IEquatable<AttributeValue>
         return value[..maxLength];
     }
 
-    /// <summary>Wraps a value that was already copied or is owned by the caller.</summary>
-    internal static AttributeValue FromOwnedArray(Array array) => new(array, 0);
-
     /// <summary>Returns the value as an object: the string, a boxed scalar, or a copy of the array.</summary>
     /// <returns>The value, or <see langword="null"/> when empty.</returns>
     public object? ToObject() => _ref switch

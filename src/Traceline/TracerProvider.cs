@@ -69,7 +69,7 @@ public sealed class TracerProvider : IDisposable
     public bool IsEnabled { get; }
 
     /// <summary>Gets the processors, in the order spans reach them.</summary>
-    public IReadOnlyList<SpanProcessor> Processors => _processors;
+    internal IReadOnlyList<SpanProcessor> Processors => _processors;
 
     internal ResolvedSpanLimits Limits { get; }
 

@@ -176,9 +176,6 @@ public sealed partial class TracingBuilder
         return this;
     }
 
-    /// <summary>Gets whether code named any exporter or processor.</summary>
-    internal bool HasPipeline => _pipeline.Count > 0;
-
     /// <summary>Builds the provider from this builder over configuration and environment.</summary>
     internal TracerProvider Build(SettingsSource source)
     {
@@ -214,7 +211,7 @@ public sealed partial class TracingBuilder
         }
 
         var enabled = _enabled ?? settings.Enabled;
-        var resource = BuildResource(settings, source);
+        var resource = BuildResource(settings);
         var sampler = _sampler ?? settings.Sampler;
         sampler.BindTimeProvider(time);
         var propagator = _propagator ?? settings.Propagator;
@@ -256,7 +253,7 @@ public sealed partial class TracingBuilder
     /// <summary>Creates the OTLP pipeline named by configuration; until the OTLP exporter is built in, stdout stands in.</summary>
     private static partial SpanProcessor CreateOtlpProcessor(BuildContext context);
 
-    private Resource BuildResource(TracingSettings settings, SettingsSource source)
+    private Resource BuildResource(TracingSettings settings)
     {
         var bag = default(AttributeBag);
         const int Unlimited = int.MaxValue;
@@ -301,7 +298,6 @@ public sealed partial class TracingBuilder
 
         // service.name from code or OTEL_SERVICE_NAME wins over OTEL_RESOURCE_ATTRIBUTES.
         bag.Set(SemanticConventions.ServiceName, serviceName, Unlimited, -1);
-        _ = source;
         return new Resource(bag.Items.ToArray());
     }
 

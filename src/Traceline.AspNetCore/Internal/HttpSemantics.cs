@@ -1,15 +1,13 @@
-using System.Globalization;
-
 namespace Traceline.AspNetCore;
 
 /// <summary>Facts of the OpenTelemetry HTTP semantic conventions that the middleware needs, precomputed.</summary>
 internal static class HttpSemantics
 {
     /// <summary>The value of <c>http.request.method</c> for a method outside <see cref="KnownMethods"/>.</summary>
-    public const string OtherMethod = "_OTHER";
+    public const string OtherMethod = SemanticConventions.HttpOtherMethod;
 
     /// <summary>What stands for the method in the span name when it is <see cref="OtherMethod"/>.</summary>
-    public const string OtherMethodSpanName = "HTTP";
+    public const string OtherMethodSpanName = SemanticConventions.HttpOtherMethodSpanName;
 
     /// <summary>Index of "other" in the tables indexed by method.</summary>
     public const int OtherMethodIndex = 9;
@@ -19,8 +17,6 @@ internal static class HttpSemantics
 
     /// <summary>The span name without a route, indexed by method: <c>GET</c> ... <c>HTTP</c>.</summary>
     public static readonly string[] MethodSpanNames = [.. KnownMethods, OtherMethodSpanName];
-
-    private static readonly string?[] StatusCodeTexts = new string?[600];
 
     /// <summary>Returns the index of <paramref name="method"/> in <see cref="KnownMethods"/>, or <see cref="OtherMethodIndex"/>.</summary>
     /// <remarks>Perf: Kestrel and TestServer hand out interned method strings, so the reference check usually decides.</remarks>
@@ -56,18 +52,6 @@ internal static class HttpSemantics
         _ when protocol.StartsWith("HTTP/", StringComparison.Ordinal) && protocol.Length > 5 => protocol[5..],
         _ => null,
     };
-
-    /// <summary>Returns the status code as text for <c>error.type</c>; cached, so a 5xx costs no allocation after the first.</summary>
-    public static string GetStatusCodeText(int statusCode)
-    {
-        if ((uint)statusCode < (uint)StatusCodeTexts.Length)
-        {
-            // A race only computes the same string twice.
-            return StatusCodeTexts[statusCode] ??= statusCode.ToString(CultureInfo.InvariantCulture);
-        }
-
-        return statusCode.ToString(CultureInfo.InvariantCulture);
-    }
 
     /// <summary>The attribute key of a recorded header: <c>http.request.header.x-tenant</c>.</summary>
     public static string HeaderAttributeKey(string prefix, string header) => prefix + header.Trim().ToLowerInvariant();

@@ -381,7 +381,7 @@ internal sealed class TracingMiddleware
                 }
                 else if (statusCode >= StatusCodes.Status500InternalServerError)
                 {
-                    span.SetAttribute(SemanticConventions.ErrorType, HttpSemantics.GetStatusCodeText(statusCode));
+                    span.SetAttribute(SemanticConventions.ErrorType, SemanticConventions.StatusCodeText(statusCode));
                     span.SetStatus(SpanStatusCode.Error);
                 }
 

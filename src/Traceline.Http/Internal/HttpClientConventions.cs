@@ -9,8 +9,8 @@ namespace Traceline.Http;
 internal static class HttpClientConventions
 {
     /// <summary>The span name and <c>http.request.method</c> for a method outside the known set.</summary>
-    public const string OtherSpanName = "HTTP";
-    public const string OtherMethod = "_OTHER";
+    public const string OtherSpanName = SemanticConventions.HttpOtherMethodSpanName;
+    public const string OtherMethod = SemanticConventions.HttpOtherMethod;
     public const string TimeoutErrorType = "timeout";
 
     /// <summary>
@@ -62,21 +62,6 @@ internal static class HttpClientConventions
         (3, 0) => "3",
         (1, 0) => "1.0",
         _ => version.Minor == 0 ? version.Major.ToString(CultureInfo.InvariantCulture) : version.ToString(2),
-    };
-
-    /// <summary>Returns <c>error.type</c> for a status code of 400 or more: the code itself.</summary>
-    public static string StatusErrorType(int statusCode) => statusCode switch
-    {
-        400 => "400",
-        401 => "401",
-        403 => "403",
-        404 => "404",
-        429 => "429",
-        500 => "500",
-        502 => "502",
-        503 => "503",
-        504 => "504",
-        _ => statusCode.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>

@@ -32,4 +32,27 @@ internal static class SemanticConventions
     public const string NetworkProtocolVersion = "network.protocol.version";
     public const string UserAgentOriginal = "user_agent.original";
     public const string ErrorType = "error.type";
+
+    /// <summary><c>http.request.method</c> for a method outside the known set.</summary>
+    public const string HttpOtherMethod = "_OTHER";
+
+    /// <summary>What stands for the method in a span name when the method is <see cref="HttpOtherMethod"/>.</summary>
+    public const string HttpOtherMethodSpanName = "HTTP";
+
+    private static readonly string?[] StatusCodeTexts = new string?[600];
+
+    /// <summary>
+    /// The status code as text, for <c>error.type</c> on the server and client side alike. Perf: cached per code, so a
+    /// failing request costs no string after the first of its kind.
+    /// </summary>
+    public static string StatusCodeText(int statusCode)
+    {
+        if ((uint)statusCode < (uint)StatusCodeTexts.Length)
+        {
+            // A race only computes the same string twice.
+            return StatusCodeTexts[statusCode] ??= statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

@@ -27,8 +27,6 @@ internal sealed class SpanClock
         _anchor = CreateAnchor();
     }
 
-    public TimeProvider TimeProvider => _time;
-
     public long GetTimestamp() => _time.GetTimestamp();
 
     /// <summary>Converts a timestamp from <see cref="GetTimestamp"/> to nanoseconds since the Unix epoch.</summary>
@@ -57,8 +55,6 @@ internal sealed class SpanClock
         _nanosPerTick > 0
             ? nanos / _nanosPerTick
             : (long)((double)nanos * _frequency / NanosPerSecond);
-
-    public long GetUnixNanosNow() => UnixTime.FromDateTimeOffset(_time.GetUtcNow());
 
     private Anchor CreateAnchor()
     {

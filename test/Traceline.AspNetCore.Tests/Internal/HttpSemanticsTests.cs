@@ -45,6 +45,6 @@ public sealed class HttpSemanticsTests
     [Fact]
     public void GetStatusCodeText_AnyCode_InvariantDigitsAndCached() =>
         Gen.Int[-10, 1000].Sample(code =>
-            HttpSemantics.GetStatusCodeText(code) == code.ToString(System.Globalization.CultureInfo.InvariantCulture)
-            && (code is < 0 or >= 600 || ReferenceEquals(HttpSemantics.GetStatusCodeText(code), HttpSemantics.GetStatusCodeText(code))));
+            SemanticConventions.StatusCodeText(code) == code.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            && (code is < 0 or >= 600 || ReferenceEquals(SemanticConventions.StatusCodeText(code), SemanticConventions.StatusCodeText(code))));
 }

@@ -81,5 +81,5 @@ public sealed class HttpClientConventionsTests
     [InlineData(503, "503")]
     [InlineData(418, "418")]
     public void StatusErrorType_Code_IsTheCodeAsText(int code, string expected) =>
-        Assert.Equal(expected, HttpClientConventions.StatusErrorType(code));
+        Assert.Equal(expected, SemanticConventions.StatusCodeText(code));
 }
