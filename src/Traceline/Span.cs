@@ -25,126 +25,112 @@ public sealed class Span : IDisposable
     private const int Locked = 1;
     private const int Ended = 2;
 
-    private readonly Tracer? _tracer; // null: non-recording
-    // Perf: the context is stored flat (not as a SpanContext field) so the runtime can pack the small fields
-    // together; a span's own context is never remote.
+    // Perf: the span is a small handle (its identity, the span that was current before it, and a lock) over the
+    // recorded data, which lives in SpanData: null for a non-recording span, and handed back to the provider's pool
+    // once an exporter that keeps nothing has exported it. The identity stays, so Context works for the span's life.
     private readonly TraceId _traceId;
     private readonly SpanId _spanId;
     private readonly string? _traceState;
     private readonly TraceFlags _flags;
-    private readonly SpanId _parentSpanId;
-    private readonly TraceFlags _parentFlags;
-    private readonly bool _parentIsRemote;
-    private readonly byte _kind;
-    private readonly long _startTimestamp;
-    private readonly long _startUnixNanos;
-    private string _name;
-    private long _endUnixNanos;
+    private SpanData? _data;
     private Span? _previous;
-    private AttributeBag _attributes;
-    private SpanDetails? _details;
-    private byte _status;
     private int _sync;
 
-    internal Span(Tracer? tracer, string name, SpanKind kind, in SpanContext context, in SpanContext parent, long startTimestamp, long startUnixNanos)
+    internal Span(in SpanContext context, SpanData? data)
     {
-        _tracer = tracer;
-        _name = name;
-        _kind = (byte)kind;
         _traceId = context.TraceId;
         _spanId = context.SpanId;
         _traceState = context.TraceState;
         _flags = context.TraceFlags;
-        _parentSpanId = parent.SpanId;
-        _parentFlags = parent.TraceFlags;
-        _parentIsRemote = parent.IsRemote;
-        _startTimestamp = startTimestamp;
-        _startUnixNanos = startUnixNanos;
+        _data = data;
     }
 
     /// <summary>Gets the span that is current in this async flow, or <see langword="null"/>.</summary>
     /// <remarks>The current span flows with <see cref="ExecutionContext"/>: across <c>await</c>, into <c>Task.Run</c>, and not past <see cref="ExecutionContext.SuppressFlow"/>.</remarks>
     public static Span? Current => CurrentSpan.Value;
 
-    /// <summary>Gets the span's context: trace id, span id, flags and trace state.</summary>
+    /// <summary>Gets the span's context: trace id, span id, flags and trace state. Valid for the whole life of the object.</summary>
     public SpanContext Context => new(_traceId, _spanId, _flags, _traceState);
 
-    /// <summary>Gets the span's name.</summary>
-    public string Name => _name;
+    /// <summary>Gets the span's name; empty for a non-recording span.</summary>
+    public string Name => _data?.Name ?? string.Empty;
 
     /// <summary>Gets the span's kind.</summary>
-    public SpanKind Kind => (SpanKind)_kind;
+    public SpanKind Kind => (SpanKind)(_data?.Kind ?? 0);
 
     /// <summary>Gets the parent's span id, or the invalid (all-zero) id for a root span.</summary>
-    public SpanId ParentSpanId => _parentSpanId;
+    public SpanId ParentSpanId => _data?.ParentSpanId ?? default;
 
     /// <summary>Gets the parent's context as this span saw it, or <see langword="default"/> for a root span.</summary>
-    public SpanContext Parent => _parentSpanId.IsValid
-        ? new SpanContext(_traceId, _parentSpanId, _parentFlags, _traceState, _parentIsRemote)
+    public SpanContext Parent => _data is { } data && data.ParentSpanId.IsValid
+        ? new SpanContext(_traceId, data.ParentSpanId, data.ParentFlags, _traceState, data.ParentIsRemote)
         : default;
 
     /// <summary>Gets whether this span records what is set on it (the sampler kept it and its provider is running).</summary>
-    public bool IsRecording => _tracer is not null;
+    public bool IsRecording => _data is not null;
 
     /// <summary>Gets whether <see cref="End()"/> has been called.</summary>
     public bool IsEnded => (Volatile.Read(ref _sync) & Ended) != 0;
 
     /// <summary>Gets the tracer that started this span, or <see langword="null"/> for a non-recording span.</summary>
-    public Tracer? Tracer => _tracer;
+    public Tracer? Tracer => _data?.Tracer;
 
     /// <summary>Gets the instrumentation scope (the tracer's name and version), or <see langword="null"/> for a non-recording span.</summary>
-    public InstrumentationScope? Scope => _tracer?.Scope;
+    public InstrumentationScope? Scope => _data?.Tracer.Scope;
 
     /// <summary>Gets the resource of the provider that started this span, or <see langword="null"/> for a non-recording span.</summary>
-    public Resource? Resource => _tracer?.Provider.Resource;
+    public Resource? Resource => _data?.Tracer.Provider.Resource;
 
     /// <summary>Gets when the span started.</summary>
-    public DateTimeOffset StartTime => UnixTime.ToDateTimeOffset(_startUnixNanos);
+    public DateTimeOffset StartTime => UnixTime.ToDateTimeOffset(_data?.StartUnixNanos ?? 0);
 
     /// <summary>Gets when the span ended, or <see langword="null"/> while it runs.</summary>
-    public DateTimeOffset? EndTime => IsEnded ? UnixTime.ToDateTimeOffset(_endUnixNanos) : null;
+    public DateTimeOffset? EndTime => IsEnded && _data is { } data ? UnixTime.ToDateTimeOffset(data.EndUnixNanos) : null;
 
     /// <summary>Gets the duration, exact to the clock's tick; <see cref="TimeSpan.Zero"/> while the span runs.</summary>
-    public TimeSpan Duration => IsEnded ? TimeSpan.FromTicks((_endUnixNanos - _startUnixNanos) / 100) : TimeSpan.Zero;
+    public TimeSpan Duration => IsEnded && _data is { } data ? TimeSpan.FromTicks((data.EndUnixNanos - data.StartUnixNanos) / 100) : TimeSpan.Zero;
 
     /// <summary>Gets the attributes in the order they were first set.</summary>
-    public ReadOnlySpan<SpanAttribute> Attributes => _attributes.Items;
+    public ReadOnlySpan<SpanAttribute> Attributes => _data is { } data ? data.Attributes.Items : default;
 
     /// <summary>Gets the events in the order they were added.</summary>
-    public IReadOnlyList<SpanEvent> Events => (IReadOnlyList<SpanEvent>?)_details?.Events ?? [];
+    public IReadOnlyList<SpanEvent> Events => (IReadOnlyList<SpanEvent>?)_data?.Details?.Events ?? [];
 
     /// <summary>Gets the links in the order they were added.</summary>
-    public ReadOnlySpan<SpanLink> Links => _details is { } d ? d.Links.AsSpan(0, d.LinkCount) : default;
+    public ReadOnlySpan<SpanLink> Links => _data?.Details is { } d ? d.Links.AsSpan(0, d.LinkCount) : default;
 
     /// <summary>Gets the status code.</summary>
-    public SpanStatusCode Status => (SpanStatusCode)_status;
+    public SpanStatusCode Status => (SpanStatusCode)(_data?.Status ?? 0);
 
     /// <summary>Gets the description given with an <see cref="SpanStatusCode.Error"/> status, or <see langword="null"/>.</summary>
-    public string? StatusDescription => _details?.StatusDescription;
+    public string? StatusDescription => _data?.Details?.StatusDescription;
 
     /// <summary>Gets how many attributes the span limits refused.</summary>
-    public int DroppedAttributeCount => _attributes.DroppedCount;
+    public int DroppedAttributeCount => _data?.Attributes.DroppedCount ?? 0;
 
     /// <summary>Gets how many events the span limits refused.</summary>
-    public int DroppedEventCount => _details?.DroppedEvents ?? 0;
+    public int DroppedEventCount => _data?.Details?.DroppedEvents ?? 0;
 
     /// <summary>Gets how many links the span limits refused.</summary>
-    public int DroppedLinkCount => _details?.DroppedLinks ?? 0;
+    public int DroppedLinkCount => _data?.Details?.DroppedLinks ?? 0;
 
-    internal long StartUnixNanos => _startUnixNanos;
+    internal long StartUnixNanos => _data?.StartUnixNanos ?? 0;
 
-    internal long EndUnixNanos => _endUnixNanos;
+    internal long EndUnixNanos => _data?.EndUnixNanos ?? 0;
 
-    internal SpanDetails? Details => _details;
+    internal SpanDetails? Details => _data?.Details;
+
+    /// <summary>Gets the recorded data, or <see langword="null"/> when non-recording or released (tests check reuse with it).</summary>
+    internal SpanData? Data => _data;
 
     /// <summary>Renames the span, for example once the route is known. Ignored after the span ended.</summary>
     /// <param name="name">The new name.</param>
     /// <returns>This span, for chaining.</returns>
     public Span UpdateName(string name)
     {
-        if (_tracer is not null && name is not null && Enter())
+        if (_data is { } data && name is not null && Enter())
         {
-            _name = name;
+            data.Name = name;
             Exit();
         }
 
@@ -158,9 +144,10 @@ public sealed class Span : IDisposable
     /// <remarks>Past the attribute count limit (default 128) new keys are dropped and counted; strings are cut to the value-length limit if one is set.</remarks>
     public Span SetAttribute(string key, AttributeValue value)
     {
-        if (_tracer is { } tracer && key is not null && Enter())
+        if (_data is { } data && key is not null && Enter())
         {
-            _attributes.Set(key, value, tracer.Limits.AttributeCount, tracer.Limits.AttributeValueLength);
+            var limits = data.Tracer.Limits;
+            data.Attributes.Set(key, value, limits.AttributeCount, limits.AttributeValueLength);
             Exit();
         }
 
@@ -172,9 +159,10 @@ public sealed class Span : IDisposable
     /// <returns>This span, for chaining.</returns>
     public Span SetAttributes(params ReadOnlySpan<SpanAttribute> attributes)
     {
-        if (_tracer is { } tracer && Enter())
+        if (_data is { } data && Enter())
         {
-            _attributes.SetAll(attributes, tracer.Limits.AttributeCount, tracer.Limits.AttributeValueLength);
+            var limits = data.Tracer.Limits;
+            data.Attributes.SetAll(attributes, limits.AttributeCount, limits.AttributeValueLength);
             Exit();
         }
 
@@ -187,7 +175,7 @@ public sealed class Span : IDisposable
     /// <returns>This span, for chaining.</returns>
     public Span AddEvent(string name, params ReadOnlySpan<SpanAttribute> attributes)
     {
-        if (_tracer is { } tracer)
+        if (_data?.Tracer is { } tracer)
         {
             AddEventCore(tracer, name, tracer.Clock.ToUnixNanos(tracer.Clock.GetTimestamp()), attributes);
         }
@@ -202,7 +190,7 @@ public sealed class Span : IDisposable
     /// <returns>This span, for chaining.</returns>
     public Span AddEventAt(string name, DateTimeOffset timestamp, params ReadOnlySpan<SpanAttribute> attributes)
     {
-        if (_tracer is { } tracer)
+        if (_data?.Tracer is { } tracer)
         {
             AddEventCore(tracer, name, UnixTime.FromDateTimeOffset(timestamp), attributes);
         }
@@ -216,9 +204,9 @@ public sealed class Span : IDisposable
     /// <remarks>Prefer giving links when the span starts, so that samplers see them.</remarks>
     public Span AddLink(SpanLink link)
     {
-        if (_tracer is { } tracer && link.Context.IsValid && Enter())
+        if (_data is { } data && link.Context.IsValid && Enter())
         {
-            AddLinkCore(tracer, link);
+            AddLinkCore(data, link);
             Exit();
         }
 
@@ -231,21 +219,21 @@ public sealed class Span : IDisposable
     /// <returns>This span, for chaining.</returns>
     public Span SetStatus(SpanStatusCode code, string? description = null)
     {
-        if (_tracer is not null && code != SpanStatusCode.Unset && Enter())
+        if (_data is { } data && code != SpanStatusCode.Unset && Enter())
         {
-            if (_status != (byte)SpanStatusCode.Ok)
+            if (data.Status != (byte)SpanStatusCode.Ok)
             {
-                _status = (byte)code;
+                data.Status = (byte)code;
                 if (code == SpanStatusCode.Error)
                 {
-                    if (description is not null || _details is not null)
+                    if (description is not null || data.Details is not null)
                     {
-                        EnsureDetails().StatusDescription = description;
+                        (data.Details ??= new SpanDetails()).StatusDescription = description;
                     }
                 }
-                else if (_details is not null)
+                else if (data.Details is not null)
                 {
-                    _details.StatusDescription = null;
+                    data.Details.StatusDescription = null;
                 }
             }
 
@@ -265,7 +253,7 @@ public sealed class Span : IDisposable
     /// <returns>This span, for chaining.</returns>
     public Span RecordException(Exception exception, params ReadOnlySpan<SpanAttribute> attributes)
     {
-        if (_tracer is not { } tracer || exception is null || IsEnded)
+        if (_data?.Tracer is not { } tracer || exception is null || IsEnded)
         {
             return this;
         }
@@ -291,28 +279,45 @@ public sealed class Span : IDisposable
     public void Dispose() => End();
 
     /// <inheritdoc/>
-    public override string ToString() => $"{_name} {Context}";
+    public override string ToString() => $"{Name} {Context}";
 
     internal void SetPrevious(Span? previous) => _previous = previous;
 
-    internal void SetStartAttributes(ReadOnlySpan<SpanAttribute> attributes, Tracer tracer) =>
-        _attributes.SetAll(attributes, tracer.Limits.AttributeCount, tracer.Limits.AttributeValueLength);
-
-    internal void SetStartLinks(ReadOnlySpan<SpanLink> links, Tracer tracer)
+    internal void SetStartLinks(ReadOnlySpan<SpanLink> links)
     {
         foreach (var link in links)
         {
             if (link.Context.IsValid)
             {
-                AddLinkCore(tracer, link);
+                AddLinkCore(_data!, link);
             }
+        }
+    }
+
+    /// <summary>
+    /// Hands the recorded data back to the provider's pool once the span has ended and its exporter is done with it.
+    /// Called by the built-in processors only when the provider pools (see <see cref="TracerProvider.Pool"/>); the
+    /// handle keeps its identity, and reads of the recorded data then see an empty span.
+    /// </summary>
+    internal void Release()
+    {
+        var data = _data;
+        if (data is null || (Volatile.Read(ref _sync) & Ended) == 0 || data.Tracer.Provider.Pool is not { } pool)
+        {
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _data, null, data) == data)
+        {
+            data.Reset();
+            pool.Return(data);
         }
     }
 
     private void EndCore(long explicitUnixNanos, bool explicitTime)
     {
-        var tracer = _tracer;
-        if (tracer is null)
+        var data = _data;
+        if (data is null)
         {
             if ((Interlocked.Or(ref _sync, Ended) & Ended) == 0)
             {
@@ -322,15 +327,16 @@ public sealed class Span : IDisposable
             return;
         }
 
+        var tracer = data.Tracer;
         var timestamp = explicitTime ? 0 : tracer.Clock.GetTimestamp();
         if (!Enter())
         {
             return;
         }
 
-        _endUnixNanos = explicitTime
-            ? Math.Max(explicitUnixNanos, _startUnixNanos)
-            : _startUnixNanos + tracer.Clock.ToNanos(timestamp - _startTimestamp);
+        data.EndUnixNanos = explicitTime
+            ? Math.Max(explicitUnixNanos, data.StartUnixNanos)
+            : data.StartUnixNanos + tracer.Clock.ToNanos(timestamp - data.StartTimestamp);
         Volatile.Write(ref _sync, Ended); // unlocks and marks ended in one write
 
         RestoreCurrent();
@@ -367,7 +373,7 @@ public sealed class Span : IDisposable
             return;
         }
 
-        var details = EnsureDetails();
+        var details = _data!.Details ??= new SpanDetails();
         if (details.Events is null || details.Events.Count < limits.EventCount)
         {
             (details.Events ??= []).Add(spanEvent);
@@ -380,10 +386,10 @@ public sealed class Span : IDisposable
         Exit();
     }
 
-    private void AddLinkCore(Tracer tracer, SpanLink link)
+    private static void AddLinkCore(SpanData data, SpanLink link)
     {
-        var limits = tracer.Limits;
-        var details = EnsureDetails();
+        var limits = data.Tracer.Limits;
+        var details = data.Details ??= new SpanDetails();
         if (details.LinkCount >= limits.LinkCount)
         {
             details.DroppedLinks++;
@@ -398,8 +404,6 @@ public sealed class Span : IDisposable
 
         details.Links[details.LinkCount++] = new SpanLink(link.Context, frozen, dropped + link.DroppedAttributeCount);
     }
-
-    private SpanDetails EnsureDetails() => _details ??= new SpanDetails();
 
     // A tiny per-span guard: uncontended it is one interlocked instruction, and it keeps concurrent setters and End
     // from tearing the span. Returns false (and holds nothing) once the span has ended.

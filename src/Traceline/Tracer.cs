@@ -51,7 +51,7 @@ public sealed class Tracer
     {
         var current = CurrentSpan.Value;
         var parent = current is null ? default : current.Context;
-        return StartSpanCore(name, kind, parent, default, default, null, default, default);
+        return StartSpanCore(name, kind, parent, default, default, null, default, default, current, currentKnown: true);
     }
 
     /// <summary>
@@ -94,7 +94,9 @@ public sealed class Tracer
         ReadOnlySpan<SpanLink> links,
         DateTimeOffset? startTime,
         TraceId traceIdOverride,
-        SpanId spanIdOverride)
+        SpanId spanIdOverride,
+        Span? current = null,
+        bool currentKnown = false)
     {
         name ??= string.Empty;
         var provider = Provider;
@@ -144,48 +146,60 @@ public sealed class Tracer
 
         var traceState = result.TraceState ?? parent.TraceState;
         var context = new SpanContext(traceId, spanId, flags, traceState, isRemote: false);
+        if (decision == SamplingDecision.Drop)
+        {
+            // Perf: a non-recording span is a bare handle; it never reads the clock.
+            var dropped = new Span(context, null);
+            dropped.SetPrevious(currentKnown ? current : CurrentSpan.Value);
+            CurrentSpan.Value = dropped;
+            return dropped;
+        }
+
+        var data = provider.Pool is { } pool ? pool.Rent() : new SpanData();
+        data.Tracer = this;
+        data.Name = name;
+        data.Kind = (byte)kind;
+        data.ParentSpanId = parent.SpanId;
+        data.ParentFlags = parent.TraceFlags;
+        data.ParentIsRemote = parent.IsRemote;
+
         var clock = Clock;
-        long startTimestamp, startUnixNanos;
         if (startTime is { } explicitStart)
         {
             // The monotonic start is placed where the explicit time falls, so End() measures from it.
             var now = clock.GetTimestamp();
-            startUnixNanos = UnixTime.FromDateTimeOffset(explicitStart);
-            startTimestamp = now - clock.FromNanos(clock.ToUnixNanos(now) - startUnixNanos);
-        }
-        else if (decision == SamplingDecision.Drop)
-        {
-            startTimestamp = 0; // Perf: a non-recording span never reads the clock
-            startUnixNanos = 0;
+            data.StartUnixNanos = UnixTime.FromDateTimeOffset(explicitStart);
+            data.StartTimestamp = now - clock.FromNanos(clock.ToUnixNanos(now) - data.StartUnixNanos);
         }
         else
         {
-            startTimestamp = clock.GetTimestamp();
-            startUnixNanos = clock.ToUnixNanos(startTimestamp);
+            var timestamp = clock.GetTimestamp();
+            data.StartTimestamp = timestamp;
+            data.StartUnixNanos = clock.ToUnixNanos(timestamp);
         }
 
-        var span = new Span(decision == SamplingDecision.Drop ? null : this, name, kind, context, parent, startTimestamp, startUnixNanos);
-        if (decision != SamplingDecision.Drop)
+        if (!attributes.IsEmpty)
         {
-            if (!attributes.IsEmpty)
-            {
-                span.SetStartAttributes(attributes, this);
-            }
+            data.Attributes.SetAll(attributes, Limits.AttributeCount, Limits.AttributeValueLength);
+        }
 
-            if (!result.Attributes.IsEmpty)
-            {
-                span.SetStartAttributes(result.Attributes, this);
-            }
+        if (!result.Attributes.IsEmpty)
+        {
+            data.Attributes.SetAll(result.Attributes, Limits.AttributeCount, Limits.AttributeValueLength);
+        }
 
-            if (!links.IsEmpty)
-            {
-                span.SetStartLinks(links, this);
-            }
+        var span = new Span(context, data);
+        if (!links.IsEmpty)
+        {
+            span.SetStartLinks(links);
+        }
 
+        if (provider.HasStartProcessors)
+        {
             provider.OnStart(span);
         }
 
-        span.SetPrevious(CurrentSpan.Value);
+        span.SetPrevious(currentKnown ? current : CurrentSpan.Value);
         CurrentSpan.Value = span;
         return span;
     }

@@ -44,6 +44,18 @@ public sealed class TracerProvider : IDisposable
         Clock = clock;
         Diagnostics = diagnostics;
         IsEnabled = enabled;
+        foreach (var processor in processors)
+        {
+            HasStartProcessors |= processor is not (BatchSpanProcessor or SimpleSpanProcessor);
+        }
+
+        // Span storage is reused only when nothing can still hold it after an export: one built-in processor whose
+        // exporter promises to keep nothing. Anything else (several processors, a custom one, an exporter that keeps
+        // spans such as InMemorySpanExporter) leaves each span's storage to the garbage collector.
+        if (processors is [BatchSpanProcessor or SimpleSpanProcessor] && processors[0].Exporter is { ReleasesSpansAfterExport: true })
+        {
+            Pool = new SpanDataPool(processors[0] is BatchSpanProcessor batch ? batch.QueueCapacity : 64);
+        }
     }
 
     /// <summary>Creates a provider from code, the <c>OTEL_*</c> environment variables and the defaults, in that order of precedence.</summary>
@@ -72,6 +84,12 @@ public sealed class TracerProvider : IDisposable
     internal IReadOnlyList<SpanProcessor> Processors => _processors;
 
     internal ResolvedSpanLimits Limits { get; }
+
+    /// <summary>Gets whether a processor wants <see cref="SpanProcessor.OnStart"/> (the built-in ones do not).</summary>
+    internal bool HasStartProcessors { get; }
+
+    /// <summary>Gets the pool that reuses the storage of exported spans, or <see langword="null"/> when spans are not pooled.</summary>
+    internal SpanDataPool? Pool { get; }
 
     internal SpanClock Clock { get; }
 

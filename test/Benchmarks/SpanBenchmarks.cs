@@ -77,6 +77,8 @@ public class SpanBenchmarks
 
     private sealed class DiscardingExporter : SpanExporter
     {
+        public override bool ReleasesSpansAfterExport => true;
+
         public override ValueTask<Traceline.Export.ExportResult> ExportAsync(ReadOnlyMemory<Span> batch, CancellationToken cancellationToken) =>
             ValueTask.FromResult(Traceline.Export.ExportResult.Success);
     }

@@ -81,6 +81,9 @@ public sealed class BatchSpanProcessor : SpanProcessor
 
     internal Task Worker { get; }
 
+    /// <summary>Gets how many spans can be in the processor's hands at once: the queue plus the batch being exported.</summary>
+    internal int QueueCapacity => _queue.Capacity + _maxBatch;
+
     internal override SpanExporter Exporter => _exporter;
 
     /// <inheritdoc/>
@@ -88,12 +91,14 @@ public sealed class BatchSpanProcessor : SpanProcessor
     {
         if (!span.Context.IsSampled)
         {
+            span.Release();
             return;
         }
 
         if (Volatile.Read(ref _shutdownRequested) != 0 || !_queue.TryEnqueue(span))
         {
             Interlocked.Increment(ref _dropped);
+            span.Release();
             return;
         }
 
@@ -305,18 +310,26 @@ public sealed class BatchSpanProcessor : SpanProcessor
 
             if (count > 0)
             {
-                await ExportBatchAsync(count).ConfigureAwait(false);
+                if (await ExportBatchAsync(count).ConfigureAwait(false))
+                {
+                    for (var i = 0; i < count; i++)
+                    {
+                        _batch[i].Release();
+                    }
+                }
+
                 Array.Clear(_batch, 0, count);
             }
         }
     }
 
-    private async Task ExportBatchAsync(int count)
+    /// <summary>Exports one batch; returns whether the exporter is done with it (false while an abandoned export may still read it).</summary>
+    private async Task<bool> ExportBatchAsync(int count)
     {
         if (_stuckExport is { IsCompleted: false })
         {
             Interlocked.Add(ref _dropped, count);
-            return;
+            return true;
         }
 
         _stuckExport = null;
@@ -335,7 +348,7 @@ public sealed class BatchSpanProcessor : SpanProcessor
 #pragma warning restore CA1031
         {
             Diagnostics.ExportFailed(_exporter.GetType().Name, count, ex.GetType().Name + ": " + ex.Message);
-            return;
+            return true;
         }
 
         await ((Task)export).WaitAsync(AddGrace(_exportTimeout), _time, _abort.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -344,7 +357,7 @@ public sealed class BatchSpanProcessor : SpanProcessor
             // The exporter ignored cancellation. Never export concurrently: later batches are dropped until it returns.
             _stuckExport = export;
             Diagnostics.ExportFailed(_exporter.GetType().Name, count, "the export did not finish within its timeout");
-            return;
+            return false;
         }
 
         if (export.IsCompletedSuccessfully && export.Result == ExportResult.Success)
@@ -364,6 +377,8 @@ public sealed class BatchSpanProcessor : SpanProcessor
         {
             Diagnostics.ExportFailed(_exporter.GetType().Name, count, "the exporter reported failure");
         }
+
+        return true;
     }
 
     private static TimeSpan AddGrace(TimeSpan timeout) =>

@@ -30,6 +30,7 @@ public sealed class SimpleSpanProcessor : SpanProcessor
     {
         if (!span.Context.IsSampled || Volatile.Read(ref _shutdown) != 0)
         {
+            span.Release();
             return;
         }
 
@@ -57,6 +58,8 @@ public sealed class SimpleSpanProcessor : SpanProcessor
                 _one[0] = null!;
             }
         }
+
+        span.Release();
     }
 
     /// <inheritdoc/>

@@ -22,6 +22,20 @@ public abstract class SpanExporter : IDisposable
     /// <returns>Whether the batch was delivered.</returns>
     public abstract ValueTask<ExportResult> ExportAsync(ReadOnlyMemory<Span> batch, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Gets whether this exporter is done with every span of a batch once <see cref="ExportAsync"/> has completed: it
+    /// keeps no reference to a span or to what a span returns (attribute spans, events, links) after that.
+    /// </summary>
+    /// <remarks>
+    /// When it is <see langword="true"/> and the exporter is the provider's only one (behind a
+    /// <see cref="BatchSpanProcessor"/> or <see cref="SimpleSpanProcessor"/>), Traceline reuses the storage of exported
+    /// spans for new ones, which saves an allocation per span. A <see cref="Span"/> object stays valid after that, but
+    /// only its <see cref="Span.Context"/> keeps its value; what it recorded reads as empty. The default,
+    /// <see langword="false"/>, is always safe; exporters that serialize each batch before they return (OTLP, stdout)
+    /// return <see langword="true"/>.
+    /// </remarks>
+    public virtual bool ReleasesSpansAfterExport => false;
+
     /// <summary>Flushes anything the exporter buffers itself. The default does nothing.</summary>
     /// <param name="cancellationToken">Cancelled when the flush times out.</param>
     /// <returns><see langword="true"/> when everything was flushed.</returns>

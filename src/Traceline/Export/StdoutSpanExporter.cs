@@ -36,6 +36,10 @@ public sealed class StdoutSpanExporter : SpanExporter
     }
 
     /// <inheritdoc/>
+    /// <remarks>Each batch is encoded before the first <c>await</c>; nothing refers to a span after that.</remarks>
+    public override bool ReleasesSpansAfterExport => true;
+
+    /// <inheritdoc/>
     public override async ValueTask<ExportResult> ExportAsync(ReadOnlyMemory<Span> batch, CancellationToken cancellationToken)
     {
         var writer = _writer ?? Console.Out;

@@ -109,6 +109,10 @@ internal sealed class OtlpSpanExporter : SpanExporter
     internal Uri Endpoint => _endpoint;
 
     /// <inheritdoc/>
+    /// <remarks>Each batch is encoded before the first <c>await</c>; nothing refers to a span after that.</remarks>
+    public override bool ReleasesSpansAfterExport => true;
+
+    /// <inheritdoc/>
     public override async ValueTask<ExportResult> ExportAsync(ReadOnlyMemory<Span> batch, CancellationToken cancellationToken)
     {
         var count = batch.Length;
