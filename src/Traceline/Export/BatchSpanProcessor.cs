@@ -417,7 +417,7 @@ public sealed class BatchSpanProcessor : SpanProcessor
     {
         var total = Interlocked.Read(ref _dropped);
         var since = total - _droppedReported;
-        if (since > 0 && (force || Diagnostics.DropReportDue()))
+        if (since > 0 && (force || Diagnostics.DropReportDue(_name)))
         {
             _droppedReported = total;
             Diagnostics.SpansDropped(_name, since, total, "the queue was full or the exporter was stuck");

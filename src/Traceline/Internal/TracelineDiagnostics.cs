@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -5,8 +7,9 @@ namespace Traceline;
 
 /// <summary>
 /// Reports problems inside tracing to the <c>Traceline</c> EventSource and, when the app has logging, to an
-/// <see cref="ILogger"/>. Repeated run-time problems (failed exports, drops) are reported at most once per interval
-/// each, so a dead collector cannot flood the log; configuration problems are reported every time (once per start).
+/// <see cref="ILogger"/>. Repeated run-time problems (failed exports, drops, throwing callbacks) are reported at most
+/// once per interval for each kind and component, so a dead collector cannot flood the log and cannot hide another
+/// component's first failure either; configuration problems are reported every time (once per start).
 /// </summary>
 internal sealed partial class TracelineDiagnostics
 {
@@ -15,7 +18,10 @@ internal sealed partial class TracelineDiagnostics
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly long _intervalTicks;
-    private readonly long[] _lastReport = new long[8];
+    private const int MaxTrackedComponents = 64;
+
+    private readonly long[] _lastReport = new long[8]; // per kind: components past MaxTrackedComponents share these
+    private readonly ConcurrentDictionary<(int EventId, string Component), StrongBox<long>> _lastReportByComponent = new();
 
     public TracelineDiagnostics(ILoggerFactory? loggerFactory, TimeProvider? time = null, TimeSpan? reportInterval = null)
     {
@@ -34,7 +40,7 @@ internal sealed partial class TracelineDiagnostics
 
     public void ExportFailed(string exporter, int spanCount, string reason)
     {
-        if (Due(TracelineEventSource.EventIds.ExportFailed))
+        if (Due(TracelineEventSource.EventIds.ExportFailed, exporter))
         {
             TracelineEventSource.Log.ExportFailed(exporter, spanCount, reason);
             LogExportFailed(_logger, exporter, spanCount, reason);
@@ -48,7 +54,7 @@ internal sealed partial class TracelineDiagnostics
     }
 
     /// <summary>Whether a drop report is due now (callers accumulate counts between reports).</summary>
-    public bool DropReportDue() => Due(TracelineEventSource.EventIds.SpansDropped);
+    public bool DropReportDue(string component) => Due(TracelineEventSource.EventIds.SpansDropped, component);
 
     public void InvalidConfiguration(string key, string value, string fallback, string expected)
     {
@@ -58,7 +64,7 @@ internal sealed partial class TracelineDiagnostics
 
     public void CallbackFailed(string component, Exception exception)
     {
-        if (Due(TracelineEventSource.EventIds.CallbackFailed))
+        if (Due(TracelineEventSource.EventIds.CallbackFailed, component))
         {
             TracelineEventSource.Log.CallbackFailed(component, exception.GetType().FullName + ": " + exception.Message);
             LogCallbackFailed(_logger, component, exception);
@@ -67,7 +73,7 @@ internal sealed partial class TracelineDiagnostics
 
     public void ExportPartiallyRejected(string exporter, long rejected, string message)
     {
-        if (Due(TracelineEventSource.EventIds.ExportPartiallyRejected))
+        if (Due(TracelineEventSource.EventIds.ExportPartiallyRejected, exporter))
         {
             TracelineEventSource.Log.ExportPartiallyRejected(exporter, rejected, message);
             LogExportPartiallyRejected(_logger, exporter, rejected, message);
@@ -86,9 +92,23 @@ internal sealed partial class TracelineDiagnostics
         LogTimedOut(_logger, operation, (long)timeout.TotalMilliseconds);
     }
 
-    private bool Due(int eventId)
+    private bool Due(int eventId, string component)
     {
-        ref var last = ref _lastReport[eventId];
+        if (!_lastReportByComponent.TryGetValue((eventId, component), out var box))
+        {
+            if (_lastReportByComponent.Count >= MaxTrackedComponents)
+            {
+                return Due(ref _lastReport[eventId]); // bounded memory, whatever names components get
+            }
+
+            box = _lastReportByComponent.GetOrAdd((eventId, component), static _ => new StrongBox<long>(long.MinValue));
+        }
+
+        return Due(ref box.Value);
+    }
+
+    private bool Due(ref long last)
+    {
         var now = _time.GetTimestamp();
         var previous = Volatile.Read(ref last);
         if (previous != long.MinValue && now - previous < _intervalTicks)
