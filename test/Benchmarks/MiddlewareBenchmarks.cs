@@ -42,6 +42,13 @@ public class MiddlewareBenchmarks
     /// <summary>The endpoint: one that completes synchronously, and one that awaits (so every layer suspends).</summary>
     [Params("/users/42", "/users/42/async")]
     public string Path { get; set; } = "/users/42";
+
+    /// <summary>
+    /// Whether a logger is enabled (one that writes nothing), as in most deployed apps: ASP.NET Core then starts an
+    /// Activity per request even with no listener, and Traceline's span adopts its ids.
+    /// </summary>
+    [Params(false, true)]
+    public bool Logging { get; set; }
     private Func<IFeatureCollection, Task> _baseline = null!;
     private Func<IFeatureCollection, Task> _traceline = null!;
     private Func<IFeatureCollection, Task> _otel = null!;
@@ -114,10 +121,14 @@ public class MiddlewareBenchmarks
         return features;
     }
 
-    private static async Task<(WebApplication App, Func<IFeatureCollection, Task> Invoke)> StartAsync(Action<IServiceCollection> services, Action<WebApplication> pipeline)
+    private async Task<(WebApplication App, Func<IFeatureCollection, Task> Invoke)> StartAsync(Action<IServiceCollection> services, Action<WebApplication> pipeline)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        if (Logging)
+        {
+            builder.Logging.AddProvider(new SilentLoggerProvider());
+        }
         var server = new CapturingServer();
         builder.Services.AddSingleton<IServer>(server);
         services(builder.Services);
@@ -168,6 +179,30 @@ public class MiddlewareBenchmarks
 
         public void Dispose()
         {
+        }
+    }
+
+    /// <summary>Loggers enabled from Information up that write nothing.</summary>
+    private sealed class SilentLoggerProvider : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => SilentLogger.Instance;
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class SilentLogger : ILogger
+        {
+            public static readonly SilentLogger Instance = new();
+
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+            }
         }
     }
 

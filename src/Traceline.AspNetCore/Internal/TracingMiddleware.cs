@@ -92,7 +92,7 @@ internal sealed class TracingMiddleware
 
         var caller = new CallerContext(Activity.Current);
         Span span;
-        Activity? activity;
+        Activity? activity = null;
         try
         {
             span = StartServerSpan(context, caller.Activity, out activity);
@@ -102,7 +102,7 @@ internal sealed class TracingMiddleware
 #pragma warning restore CA1031
         {
             _diagnostics.CallbackFailed(InstrumentationName + ".StartServerSpan", ex);
-            caller.Restore();
+            caller.Restore(activity);
             return _next(context);
         }
 
@@ -123,7 +123,7 @@ internal sealed class TracingMiddleware
                 Complete(context, span, activity, exception);
             }
 
-            caller.Restore();
+            caller.Restore(activity);
         }
 
         if (task.IsCompletedSuccessfully)
@@ -585,8 +585,15 @@ internal sealed class TracingMiddleware
 
         public Activity? Activity { get; } = activity;
 
-        public void Restore()
+        /// <summary>Puts back what was current; <paramref name="ownActivity"/> is the Activity the middleware started, if any.</summary>
+        public void Restore(Activity? ownActivity)
         {
+            if (ownActivity is not null && ReferenceEquals(Activity.Current, ownActivity))
+            {
+                // Through the setter, as the Activity was made current: Activity.CurrentChanged hears of both.
+                Activity.Current = Activity;
+            }
+
             if (_context is not null)
             {
                 ExecutionContext.Restore(_context);
