@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Primitives;
 using Traceline.Propagation;
@@ -24,6 +25,12 @@ internal sealed class TracingMiddleware
 
     /// <summary><c>error.type</c> of a request the client aborted: marked, not reported as a server error.</summary>
     public const string ErrorTypeAborted = "aborted";
+
+    /// <summary>The length of a version-00 traceparent: <c>00-{32 hex}-{16 hex}-{2 hex}</c>.</summary>
+    private const int TraceParentLength = 55;
+
+    /// <summary>Where the parent span id starts in a traceparent.</summary>
+    private const int TraceParentSpanIdOffset = 36;
 
     private const string RequestHeaderPrefix = "http.request.header.";
     private const string ResponseHeaderPrefix = "http.response.header.";
@@ -83,23 +90,19 @@ internal sealed class TracingMiddleware
             return _next(context);
         }
 
-        var previousSpan = CurrentSpan.Value;
-        var previousActivity = Activity.Current;
-        var previousBaggage = Baggage.Current;
+        var caller = new CallerContext(Activity.Current);
         Span span;
-        Activity? activity;
+        Activity? activity = null;
         try
         {
-            span = StartServerSpan(context, previousActivity, out activity);
+            span = StartServerSpan(context, caller.Activity, out activity);
         }
 #pragma warning disable CA1031 // Tracing never breaks the app: a failure to start the span serves the request untraced.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             _diagnostics.CallbackFailed(InstrumentationName + ".StartServerSpan", ex);
-            CurrentSpan.Value = previousSpan;
-            Activity.Current = previousActivity;
-            Baggage.Current = previousBaggage;
+            caller.Restore(activity);
             return _next(context);
         }
 
@@ -120,9 +123,7 @@ internal sealed class TracingMiddleware
                 Complete(context, span, activity, exception);
             }
 
-            CurrentSpan.Value = previousSpan;
-            Activity.Current = previousActivity;
-            Baggage.Current = previousBaggage;
+            caller.Restore(activity);
         }
 
         if (task.IsCompletedSuccessfully)
@@ -131,24 +132,49 @@ internal sealed class TracingMiddleware
             return task;
         }
 
-        return AwaitAndCompleteAsync(task, context, span, activity);
+        return activity is null ? AwaitAndCompleteAsync(task, context, span) : AwaitAndCompleteAsync(task, context, span, activity);
     }
 
-    private async Task AwaitAndCompleteAsync(Task task, HttpContext context, Span span, Activity? activity)
+    /// <summary>
+    /// Perf: the state machine holds only what it needs across the await, since its box is allocated for every request
+    /// whose pipeline suspends: a failed pipeline's span is completed from the exception filter (no exception local is
+    /// hoisted), and the rare Activity of our own has an overload of its own.
+    /// </summary>
+    private async Task AwaitAndCompleteAsync(Task task, HttpContext context, Span span)
     {
-        Exception? exception = null;
         try
         {
             await task.ConfigureAwait(false);
         }
-        catch (Exception ex) when (RecordAndReturnFalse(span, ex, ref exception))
+        catch (Exception ex) when (CompleteAndReturnFalse(context, span, null, ex))
+        {
+            throw; // never reached: the filter returns false, so the exception flows on with its stack intact
+        }
+
+        Complete(context, span, null, null);
+    }
+
+    private async Task AwaitAndCompleteAsync(Task task, HttpContext context, Span span, Activity ownActivity)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (CompleteAndReturnFalse(context, span, ownActivity, ex))
         {
             throw; // never reached
         }
-        finally
-        {
-            Complete(context, span, activity, exception);
-        }
+
+        Complete(context, span, ownActivity, null);
+    }
+
+    /// <summary>Records the exception and completes the span from an exception filter: the stack is never unwound by tracing.</summary>
+    private bool CompleteAndReturnFalse(HttpContext context, Span span, Activity? activity, Exception exception)
+    {
+        Exception? captured = null;
+        RecordAndReturnFalse(span, exception, ref captured);
+        Complete(context, span, activity, exception);
+        return false;
     }
 
     /// <summary>Records the exception on the span from an exception filter, so the stack is never unwound by tracing.</summary>
@@ -293,7 +319,9 @@ internal sealed class TracingMiddleware
             }
         }
 
-        if (context.Connection.RemoteIpAddress is { } remote)
+        // Perf: the feature itself, not context.Connection, which a server that does not reuse HttpContext (TestServer,
+        // IIS) would build per request only for this read.
+        if (context.Features.Get<IHttpConnectionFeature>()?.RemoteIpAddress is { } remote)
         {
             attributes[count++] = new SpanAttribute(SemanticConventions.ClientAddress, remote.ToString());
         }
@@ -369,7 +397,8 @@ internal sealed class TracingMiddleware
                     span.UpdateName(GetRouteSpanName(context.Request.Method, route));
                 }
 
-                if (context.RequestAborted.IsCancellationRequested)
+                // Perf: the feature, not context.RequestAborted, which makes a default feature when the server has none.
+                if (context.Features.Get<IHttpRequestLifetimeFeature>()?.RequestAborted.IsCancellationRequested == true)
                 {
                     // The client went away: worth marking, but not the server's failure.
                     span.SetAttribute(SemanticConventions.ErrorType, ErrorTypeAborted);
@@ -450,7 +479,27 @@ internal sealed class TracingMiddleware
             return activity.ParentSpanId == default && activity.ParentId is null;
         }
 
-        return ToTraceId(activity.TraceId) == parent.TraceId && ToSpanId(activity.ParentSpanId) == parent.SpanId;
+        return ToTraceId(activity.TraceId) == parent.TraceId && ParentSpanId(activity) == parent.SpanId;
+    }
+
+    /// <summary>Returns <see cref="Activity.ParentSpanId"/> of a W3C Activity, without allocating where it can.</summary>
+    /// <remarks>
+    /// Perf: an Activity holds its parent either as the traceparent string (<c>new Activity(...)</c> and
+    /// <c>SetParentId(string)</c>: what ASP.NET Core does when only logging wants an Activity) or as the parent span
+    /// id (an Activity from a source with listeners). <see cref="Activity.ParentSpanId"/> cuts a new string out of
+    /// the first, <see cref="Activity.ParentId"/> formats a new one from the second, so the cheap one is read: the
+    /// string for an Activity of the default (unnamed) source. Either way the answer is the same.
+    /// </remarks>
+    private static SpanId ParentSpanId(Activity activity)
+    {
+        if (activity.Source.Name.Length == 0
+            && activity.ParentId is { Length: TraceParentLength } parentId
+            && SpanId.TryParse(parentId.AsSpan(TraceParentSpanIdOffset, SpanId.HexLength), out var spanId))
+        {
+            return spanId;
+        }
+
+        return ToSpanId(activity.ParentSpanId);
     }
 
     /// <summary>Starts an Activity whose trace id and parent are the span's, so logs and traces agree.</summary>
@@ -491,7 +540,7 @@ internal sealed class TracingMiddleware
 
     /// <summary>Formats <c>00-{trace-id}-{span-id}-{flags}</c>.</summary>
     private static string FormatTraceResponse(SpanContext context) =>
-        string.Create(55, context, static (chars, c) =>
+        string.Create(TraceParentLength, context, static (chars, c) =>
         {
             chars[0] = '0';
             chars[1] = '0';
@@ -515,6 +564,50 @@ internal sealed class TracingMiddleware
         }
 
         return [.. result];
+    }
+
+    /// <summary>
+    /// What was current when the middleware was called, to be put back before it returns: as an <c>async</c> method's
+    /// builder does, and for the same reason.
+    /// </summary>
+    /// <remarks>
+    /// Perf: putting back the caller's <see cref="ExecutionContext"/> object costs nothing. Setting the span, the
+    /// Activity and the baggage back one by one would allocate a new context (and its value map) whenever the caller's
+    /// was not empty, as it is whenever ASP.NET Core started an Activity, and setting <see cref="Activity.Current"/>
+    /// makes the Activity format its <see cref="Activity.Id"/> string.
+    /// </remarks>
+    private readonly struct CallerContext(Activity? activity)
+    {
+        // Null when the caller suppressed the flow (Capture returns null then): the values are restored one by one.
+        private readonly ExecutionContext? _context = ExecutionContext.Capture();
+        private readonly Span? _span = CurrentSpan.Value;
+        private readonly Baggage _baggage = Baggage.Current;
+
+        public Activity? Activity { get; } = activity;
+
+        /// <summary>Puts back what was current; <paramref name="ownActivity"/> is the Activity the middleware started, if any.</summary>
+        public void Restore(Activity? ownActivity)
+        {
+            if (ownActivity is not null && ReferenceEquals(Activity.Current, ownActivity))
+            {
+                // Through the setter, as the Activity was made current: Activity.CurrentChanged hears of both.
+                Activity.Current = Activity;
+            }
+
+            if (_context is not null)
+            {
+                ExecutionContext.Restore(_context);
+                return;
+            }
+
+            CurrentSpan.Value = _span;
+            if (!ReferenceEquals(Activity.Current, Activity))
+            {
+                Activity.Current = Activity;
+            }
+
+            Baggage.Current = _baggage;
+        }
     }
 
     /// <summary>A Host header's value and its host part, replaced as a whole.</summary>

@@ -33,11 +33,11 @@ internal static class EndToEndHarness
 
         if (options.Serve is { } mode)
         {
-            return await EndToEndServer.RunAsync(mode, options.AllocationProfile).ConfigureAwait(false);
+            return await EndToEndServer.RunAsync(mode, options.AllocationProfile, options.Logging).ConfigureAwait(false);
         }
 
         var output = Console.Out;
-        output.WriteLine(Invariant($"Traceline end-to-end: {options.Rounds} round(s) x {options.Duration.TotalSeconds:0.#} s per mode and endpoint, {options.Connections} connections, warmup {options.Warmup.TotalSeconds:0.#} s"));
+        output.WriteLine(Invariant($"Traceline end-to-end: {options.Rounds} round(s) x {options.Duration.TotalSeconds:0.#} s per mode and endpoint, {options.Connections} connections, warmup {options.Warmup.TotalSeconds:0.#} s{(options.Logging ? ", an enabled (silent) logger in every mode" : "")}"));
         output.WriteLine(Invariant($"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, {(options.ServerGc ? "Server" : "Workstation")} GC, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
 
         var servers = new List<ServerProcess>();
@@ -299,6 +299,11 @@ internal static class EndToEndHarness
             if (options.AllocationProfile)
             {
                 info.ArgumentList.Add("--alloc-profile");
+            }
+
+            if (options.Logging)
+            {
+                info.ArgumentList.Add("--logging");
             }
 
             info.Environment["DOTNET_gcServer"] = options.ServerGc ? "1" : "0";

@@ -16,6 +16,8 @@ internal sealed class EndToEndOptions
           --alloc-profile     sample the servers' allocations by type (GCAllocationTick) and print the top types per
                               request; slows the servers, so its other figures are not the benchmark's
           --server-gc         run the servers with Server GC (default: workstation GC, as the project builds)
+          --logging           give every mode an enabled logger that writes nothing, as deployed apps have: ASP.NET
+                              Core then starts its own Activity per request in every mode, none included
         Quick smoke check: e2e --rounds 1 --duration 3s --warmup 1s
         """;
 
@@ -34,6 +36,8 @@ internal sealed class EndToEndOptions
     public bool ServerGc { get; private set; }
 
     public bool AllocationProfile { get; private set; }
+
+    public bool Logging { get; private set; }
 
     /// <summary>Set in a child process: serve in this mode instead of driving load.</summary>
     public EndToEndMode? Serve { get; private set; }
@@ -70,6 +74,9 @@ internal sealed class EndToEndOptions
                     break;
                 case "--alloc-profile":
                     options.AllocationProfile = true;
+                    break;
+                case "--logging":
+                    options.Logging = true;
                     break;
                 case "--serve":
                     options.Serve = ParseMode(Value());

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -15,6 +16,17 @@ internal static partial class TestEndpoints
         endpoints.MapGet("/users/{id}", (string id) => "user " + id);
         endpoints.MapGet("/status/{code:int}", (int code) => Results.StatusCode(code));
         endpoints.MapGet("/throw", string () => throw new InvalidOperationException("boom"));
+        endpoints.MapGet("/throw-async", async Task<string> () =>
+        {
+            await Task.Yield(); // the pipeline's task is still running when the middleware returns it
+            throw new InvalidOperationException("boom later");
+        });
+        endpoints.MapGet("/activity", async () =>
+        {
+            await Task.Yield();
+            var activity = Activity.Current;
+            return activity is null ? "none" : activity.OperationName + " " + activity.TraceId + " " + activity.SpanId;
+        });
         endpoints.MapGet("/health", () => "ok");
         endpoints.MapMethods("/custom", ["FOO"], () => "custom");
         endpoints.MapGet("/current", () =>

@@ -32,6 +32,9 @@ internal sealed class TracingAppFactory : WebApplicationFactory<TracingAppFactor
 
     public Action<TracingMiddlewareOptions>? Middleware { get; init; }
 
+    /// <summary>Adds middleware in front of the tracing middleware (to see what it leaves behind for its caller).</summary>
+    public Action<IApplicationBuilder>? BeforeTracing { get; init; }
+
     public Action<IEndpointRouteBuilder>? Endpoints { get; init; }
 
     public Action<IServiceCollection>? ConfigureServices { get; init; }
@@ -81,6 +84,7 @@ internal sealed class TracingAppFactory : WebApplicationFactory<TracingAppFactor
                 })
                 .Configure(app =>
                 {
+                    BeforeTracing?.Invoke(app);
                     app.UseTracing(Middleware);
                     app.UseRouting();
                     app.UseEndpoints(endpoints =>

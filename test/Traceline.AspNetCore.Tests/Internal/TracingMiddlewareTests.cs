@@ -193,6 +193,118 @@ public sealed class TracingMiddlewareTests
     }
 
     [Fact]
+    public async Task Request_AsyncEndpointThrows_RecordedAndRethrownUnchanged()
+    {
+        using var app = new TracingAppFactory();
+        using var client = app.CreateClient();
+
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => client.GetAsync("/throw-async"));
+        Assert.Equal("boom later", thrown.Message);
+        Assert.Contains(nameof(TestEndpoints), thrown.StackTrace, StringComparison.Ordinal);
+
+        var span = app.WaitForServerSpan();
+        Assert.Equal(SpanStatusCode.Error, span.Status);
+        Assert.Equal("boom later", span.StatusDescription);
+        Assert.Equal(typeof(InvalidOperationException).FullName, Attribute(span, "error.type").StringValue);
+        Assert.Equal(500, Attribute(span, "http.response.status_code").LongValue);
+        Assert.Equal("GET /throw-async", span.Name);
+        var exceptionEvent = Assert.Single(span.Events);
+        Assert.Contains(exceptionEvent.Attributes.ToArray(), a => a.Key == "exception.message" && a.Value.StringValue == "boom later");
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(W3CExampleTraceparent)]
+    public async Task Request_HostingActivityAgreesWithSpan_AdoptedNotReplaced(string? traceparent)
+    {
+        using var app = new TracingAppFactory();
+        using var client = app.CreateClient();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/activity");
+        if (traceparent is not null)
+        {
+            request.Headers.Add("traceparent", traceparent);
+        }
+
+        var body = await (await client.SendAsync(request)).Content.ReadAsStringAsync();
+
+        // Logging is on, so ASP.NET Core started its Activity (from the traceparent, when there is one): the span takes
+        // its ids instead of starting an Activity of its own.
+        var span = app.WaitForServerSpan();
+        Assert.Equal("Microsoft.AspNetCore.Hosting.HttpRequestIn " + span.Context.TraceId + " " + span.Context.SpanId, body);
+        if (traceparent is not null)
+        {
+            Assert.Equal(W3CExampleTraceId, span.Context.TraceId.ToString());
+            Assert.Equal(W3CExampleParentId, span.ParentSpanId.ToString());
+        }
+    }
+
+    [Fact]
+    public async Task Request_UntrustedCallerAsyncEndpoint_OwnActivityMatchesSpanAndStopsWithIt()
+    {
+        var stopped = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name.Length == 0, // where new Activity(...) reports
+            ActivityStopped = a =>
+            {
+                if (a.OperationName == TracingMiddleware.ActivityName)
+                {
+                    stopped.Enqueue(a);
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var app = new TracingAppFactory { Middleware = o => o.TrustInboundContext = _ => false };
+        using var client = app.CreateClient();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/activity");
+        request.Headers.Add("traceparent", W3CExampleTraceparent);
+        var body = await (await client.SendAsync(request)).Content.ReadAsStringAsync();
+
+        var span = app.WaitForServerSpan();
+        Assert.Equal(TracingMiddleware.ActivityName + " " + span.Context.TraceId + " " + span.Context.SpanId, body);
+        Assert.NotEqual(W3CExampleTraceId, span.Context.TraceId.ToString());
+        Assert.Contains(stopped, a => a.SpanId.ToString() == span.Context.SpanId.ToString());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Request_MiddlewareReturns_CallerSeesItsOwnSpanActivityAndBaggage(bool callerSuppressedFlow)
+    {
+        var observed = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var app = new TracingAppFactory
+        {
+            BeforeTracing = builder => builder.Use(next => context =>
+            {
+                var activity = System.Diagnostics.Activity.Current;
+                var flow = callerSuppressedFlow ? ExecutionContext.SuppressFlow() : default;
+                var task = next(context);
+                observed.Enqueue(Span.Current is null && ReferenceEquals(System.Diagnostics.Activity.Current, activity)
+                    && Propagation.Baggage.Current.Count == 0 && ExecutionContext.IsFlowSuppressed() == callerSuppressedFlow
+                    ? "restored"
+                    : $"span {Span.Current?.Context}, activity {System.Diagnostics.Activity.Current?.OperationName}, baggage {Propagation.Baggage.Current.Count}");
+                if (callerSuppressedFlow)
+                {
+                    flow.Undo();
+                }
+
+                return task;
+            }),
+        };
+        using var client = app.CreateClient();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/users/1");
+        request.Headers.Add("traceparent", W3CExampleTraceparent);
+        request.Headers.Add("baggage", "k=v1");
+        (await client.SendAsync(request)).EnsureSuccessStatusCode();
+
+        app.WaitForServerSpan();
+        Assert.Equal(["restored"], observed);
+    }
+
+    [Fact]
     public async Task Request_Filtered_NoSpanAndNothingCurrent()
     {
         using var app = new TracingAppFactory { Middleware = o => o.Filter = c => c.Request.Path != "/current" };
