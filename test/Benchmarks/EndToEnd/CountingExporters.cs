@@ -17,6 +17,9 @@ internal static class ExportedSpans
 /// <summary>Traceline exporter that counts each batch and discards it.</summary>
 internal sealed class CountingSpanExporter : SpanExporter
 {
+    /// <summary>Keeps nothing after a batch, like the OTLP and stdout exporters, so span storage is reused as in production.</summary>
+    public override bool ReleasesSpansAfterExport => true;
+
     public override ValueTask<Traceline.Export.ExportResult> ExportAsync(ReadOnlyMemory<Span> batch, CancellationToken cancellationToken)
     {
         ExportedSpans.Add(batch.Length);
