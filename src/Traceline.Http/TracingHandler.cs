@@ -58,7 +58,6 @@ public sealed class TracingHandler : DelegatingHandler
     private readonly Action<Span, Exception>? _enrichWithException;
     private readonly string[] _redactedQueryKeys;
     private readonly ClientTimeoutSource? _timeouts;
-    private string? _lastHost; // a benign race: any thread may replace it, every value is a valid host
 
     /// <summary>Creates a handler that traces through <paramref name="provider"/>.</summary>
     /// <param name="provider">The provider whose tracer, sampler and propagator the handler uses.</param>
@@ -243,7 +242,8 @@ public sealed class TracingHandler : DelegatingHandler
 
             if (request.RequestUri is { IsAbsoluteUri: true } uri)
             {
-                attributes[count++] = new SpanAttribute(SemanticConventions.ServerAddress, Host(uri));
+                // Perf: Uri caches its host string once parsed (SocketsHttpHandler reads it too): no allocation here.
+                attributes[count++] = new SpanAttribute(SemanticConventions.ServerAddress, uri.Host);
                 attributes[count++] = new SpanAttribute(SemanticConventions.ServerPort, uri.Port);
                 attributes[count++] = new SpanAttribute(SemanticConventions.UrlFull, HttpClientConventions.FullUrl(uri, _redactedQueryKeys));
             }
@@ -371,23 +371,6 @@ public sealed class TracingHandler : DelegatingHandler
         }
 
         return false;
-    }
-
-    /// <summary>
-    /// Returns <see cref="Uri.Host"/>. Perf: <see cref="Uri.Host"/> builds a new string on every call; a client talks to
-    /// few hosts, so the last one is kept and reused while the URI's (cached) text still names it.
-    /// </summary>
-    private string Host(Uri uri)
-    {
-        var last = _lastHost;
-        if (last is not null && HttpClientConventions.HostOf(uri.AbsoluteUri).SequenceEqual(last))
-        {
-            return last;
-        }
-
-        var host = uri.Host;
-        _lastHost = host;
-        return host;
     }
 
     /// <summary>
