@@ -108,7 +108,7 @@ public sealed class TracingHandler : DelegatingHandler
         // this request leaks into the caller's flow and restoring allocates nothing.
         var callerContext = ExecutionContext.Capture();
         var previous = Span.Current;
-        var span = Start(request);
+        var span = Start(request, previous);
         if (span is null)
         {
             return base.SendAsync(request, cancellationToken);
@@ -160,7 +160,7 @@ public sealed class TracingHandler : DelegatingHandler
 
         var callerContext = ExecutionContext.Capture();
         var previous = Span.Current;
-        var span = Start(request);
+        var span = Start(request, previous);
         if (span is null)
         {
             return base.Send(request, cancellationToken);
@@ -224,7 +224,7 @@ public sealed class TracingHandler : DelegatingHandler
     }
 
     /// <summary>Starts the client span and injects its context; <see langword="null"/> when tracing itself failed.</summary>
-    private Span? Start(HttpRequestMessage request)
+    private Span? Start(HttpRequestMessage request, Span? current)
     {
         Span span;
         int sendCount;
@@ -253,7 +253,7 @@ public sealed class TracingHandler : DelegatingHandler
                 attributes[count++] = new SpanAttribute(SemanticConventions.HttpRequestResendCount, sendCount);
             }
 
-            var parent = Span.Current is { } current ? current.Context : default;
+            var parent = current is null ? default : current.Context;
             span = _tracer.StartSpanCore(
                 HttpClientConventions.SpanName(method),
                 SpanKind.Client,
