@@ -427,7 +427,11 @@ public sealed class TracingHandler : DelegatingHandler
     private void SetHeader(HttpRequestMessage request, string name, string value)
     {
         var headers = request.Headers;
-        headers.Remove(name);
+        if (headers.NonValidated.Count > 0)
+        {
+            headers.Remove(name); // Perf: an empty collection (the first field of most requests) has nothing to replace
+        }
+
         headers.TryAddWithoutValidation(MarkedName(name), value);
     }
 
