@@ -294,13 +294,16 @@ public sealed class TracingHandler : DelegatingHandler
             _provider.Diagnostics.CallbackFailed(nameof(TracingHandler) + ".Inject", ex);
         }
 
-        if (sendCount == 0 && !HasMarkedField(request.Headers))
+        if (!HasMarkedField(request.Headers))
         {
             // The propagator wrote none of its fields (it had nothing to send, it failed, or the runtime keeps no
-            // marks), so a resend would not be recognized by its header: count this send in Options, and from now on
-            // look there too.
+            // marks), so a resend would not be recognized by its header: this send is counted in Options (a resend's
+            // count is there already), and from now on this handler looks there too.
             _sentWithoutMarker = true;
-            StoreSendCount(request, 0);
+            if (sendCount == 0)
+            {
+                StoreSendCount(request, 0);
+            }
         }
 
         if (span.IsRecording)

@@ -187,6 +187,24 @@ public sealed class TracingHandlerTests
     }
 
     [Fact]
+    public async Task SendAsync_PropagatorFailsOnlyOnAResend_LaterResendsStillCounted()
+    {
+        var propagator = new FailingOnceAfterFirstPropagator();
+        using var tracing = new TestTracing(propagator: propagator);
+        var answers = new Queue<HttpStatusCode>([HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK]);
+        var inner = new CapturingHandler((_, _) => Task.FromResult(new HttpResponseMessage(answers.Dequeue())));
+        using var client = new HttpClient(new ResendingHandler(3)
+        {
+            InnerHandler = new TracingHandler(tracing.Provider) { InnerHandler = inner },
+        });
+
+        using var response = await client.GetAsync(new Uri("http://example.test/"));
+
+        Assert.Equal([0L, 1L, 2L], tracing.ClientSpans.Select(s => s.Long("http.request.resend_count")));
+        Assert.Empty(inner.Sends.ToArray()[1].Values("traceparent")); // the second send went out without one
+    }
+
+    [Fact]
     public async Task SendAsync_InnerCompletesSynchronously_ReturnsInnerTaskWithSpanEnded()
     {
         using var tracing = new TestTracing();
