@@ -32,31 +32,32 @@ public sealed class TracingHandler : DelegatingHandler
     /// <summary>The instrumentation scope name of the client spans.</summary>
     internal const string InstrumentationName = "Traceline.Http";
 
-    /// <summary>How many times this request message was sent before; stored in <see cref="HttpRequestMessage.Options"/>.</summary>
+    /// <summary>
+    /// How many times this request message was sent through this handler before; stored in
+    /// <see cref="HttpRequestMessage.Options"/> on a resend only (see <see cref="SendsBefore"/>).
+    /// </summary>
     internal static readonly HttpRequestOptionsKey<int> SendCountKey = new("Traceline.Http.SendCount");
 
-    // Perf: the propagator's setter is static and replaces, so a resent message never carries a field twice.
-    private static readonly Action<HttpRequestMessage, string, string> HeaderSetter = static (request, name, value) =>
-    {
-        var headers = request.Headers;
-        headers.Remove(name);
-        headers.TryAddWithoutValidation(name, value);
-    };
-
-    // Perf: boxed send counts for the common first attempts, so storing the count does not box each time.
+    // Perf: boxed send counts for the common first resends, so storing the count does not box each time.
     private static readonly object[] BoxedCounts = [0, 1, 2, 3, 4, 5, 6, 7];
 
     private readonly TracerProvider _provider;
     private readonly Tracer _tracer;
     private readonly TextMapPropagator _propagator;
     private readonly string[] _fields;
+
+    // This handler's own instances of the field names (same text, never interned): HttpHeaders keeps the name instance
+    // a header was added with, so a header named by one of these was written by this handler on an earlier send of
+    // the same message. Null when the runtime does not keep the instance (then every send counts in Options).
+    private readonly string[]? _markedFields;
+    private readonly Action<HttpRequestMessage, string, string> _setHeader;
+    private volatile bool _sentWithoutMarker; // set once a send carried no marked field: from then on Options is read too
     private readonly Func<HttpRequestMessage, bool>? _filter;
     private readonly Action<Span, HttpRequestMessage>? _enrichWithRequest;
     private readonly Action<Span, HttpResponseMessage>? _enrichWithResponse;
     private readonly Action<Span, Exception>? _enrichWithException;
     private readonly string[] _redactedQueryKeys;
     private readonly ClientTimeoutSource? _timeouts;
-    private string? _lastHost; // a benign race: any thread may replace it, every value is a valid host
 
     /// <summary>Creates a handler that traces through <paramref name="provider"/>.</summary>
     /// <param name="provider">The provider whose tracer, sampler and propagator the handler uses.</param>
@@ -74,6 +75,8 @@ public sealed class TracingHandler : DelegatingHandler
         _tracer = provider.GetTracer(InstrumentationName, typeof(TracingHandler).Assembly.GetName().Version?.ToString(3));
         _propagator = provider.Propagator;
         _fields = [.. _propagator.Fields];
+        _markedFields = CreateMarkedFields(_fields);
+        _setHeader = SetHeader;
         _filter = options?.Filter;
         _enrichWithRequest = options?.EnrichWithRequest;
         _enrichWithResponse = options?.EnrichWithResponse;
@@ -100,8 +103,42 @@ public sealed class TracingHandler : DelegatingHandler
             }
         }
 
+        // The span is current for the handlers below while they run synchronously; the caller's execution context
+        // (current span, Activity) is put back by reference before returning, as an async method would, so nothing of
+        // this request leaks into the caller's flow and restoring allocates nothing.
+        var callerContext = ExecutionContext.Capture();
+        var previous = Span.Current;
+        var span = Start(request, previous);
+        if (span is null)
+        {
+            return base.SendAsync(request, cancellationToken);
+        }
 
-        return SendTracedAsync(request, cancellationToken);
+        var startTimestamp = _timeouts is null ? 0 : Stopwatch.GetTimestamp();
+        var activity = HideActivity();
+        Task<HttpResponseMessage> sending;
+        try
+        {
+            sending = base.SendAsync(request, cancellationToken);
+        }
+        catch (Exception ex) when (FailAndReturnFalse(span, ex, startTimestamp))
+        {
+            throw; // never reached: the filter records the exception and lets it fly on unchanged
+        }
+        finally
+        {
+            RestoreCallerContext(callerContext, activity, span, previous);
+        }
+
+        // Perf: an inner handler that answered synchronously (a cache, an in-memory handler, a connection with the
+        // response already buffered) needs no async state machine of ours: end the span now, return its task as is.
+        if (sending.IsCompletedSuccessfully)
+        {
+            Complete(span, sending.Result);
+            return sending;
+        }
+
+        return CompleteAsync(sending, span, startTimestamp);
     }
 
     /// <inheritdoc/>
@@ -121,14 +158,15 @@ public sealed class TracingHandler : DelegatingHandler
         }
 
 
+        var callerContext = ExecutionContext.Capture();
         var previous = Span.Current;
-        var span = Start(request);
+        var span = Start(request, previous);
         if (span is null)
         {
             return base.Send(request, cancellationToken);
         }
 
-        var startTimestamp = Stopwatch.GetTimestamp();
+        var startTimestamp = _timeouts is null ? 0 : Stopwatch.GetTimestamp();
         var activity = HideActivity();
         HttpResponseMessage response;
         try
@@ -141,37 +179,24 @@ public sealed class TracingHandler : DelegatingHandler
         }
         finally
         {
-            RestoreActivity(activity);
-            RestoreCurrent(span, previous);
+            RestoreCallerContext(callerContext, activity, span, previous);
         }
 
         Complete(span, response);
         return response;
     }
 
-    private async Task<HttpResponseMessage> SendTracedAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>Ends the span when a send that went asynchronous finishes; the caller's context is already back.</summary>
+    private async Task<HttpResponseMessage> CompleteAsync(Task<HttpResponseMessage> sending, Span span, long startTimestamp)
     {
-        // The span becomes current inside this async method, so it never leaks into the caller's flow.
-        var span = Start(request);
-        if (span is null)
-        {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-
-        var startTimestamp = Stopwatch.GetTimestamp();
-        var activity = HideActivity();
         HttpResponseMessage response;
         try
         {
-            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await sending.ConfigureAwait(false);
         }
         catch (Exception ex) when (FailAndReturnFalse(span, ex, startTimestamp))
         {
             throw; // never reached: the filter records the exception and lets it fly on unchanged
-        }
-        finally
-        {
-            RestoreActivity(activity);
         }
 
         Complete(span, response);
@@ -199,12 +224,13 @@ public sealed class TracingHandler : DelegatingHandler
     }
 
     /// <summary>Starts the client span and injects its context; <see langword="null"/> when tracing itself failed.</summary>
-    private Span? Start(HttpRequestMessage request)
+    private Span? Start(HttpRequestMessage request, Span? current)
     {
         Span span;
+        int sendCount;
         try
         {
-            var sendCount = NextSendCount(request);
+            sendCount = SendsBefore(request);
             var attributes = default(StartAttributes);
             var count = 0;
             var method = HttpClientConventions.NormalizeMethod(request.Method.Method, out var originalMethod);
@@ -216,7 +242,8 @@ public sealed class TracingHandler : DelegatingHandler
 
             if (request.RequestUri is { IsAbsoluteUri: true } uri)
             {
-                attributes[count++] = new SpanAttribute(SemanticConventions.ServerAddress, Host(uri));
+                // Perf: Uri caches its host string once parsed (SocketsHttpHandler reads it too): no allocation here.
+                attributes[count++] = new SpanAttribute(SemanticConventions.ServerAddress, uri.Host);
                 attributes[count++] = new SpanAttribute(SemanticConventions.ServerPort, uri.Port);
                 attributes[count++] = new SpanAttribute(SemanticConventions.UrlFull, HttpClientConventions.FullUrl(uri, _redactedQueryKeys));
             }
@@ -226,7 +253,7 @@ public sealed class TracingHandler : DelegatingHandler
                 attributes[count++] = new SpanAttribute(SemanticConventions.HttpRequestResendCount, sendCount);
             }
 
-            var parent = Span.Current is { } current ? current.Context : default;
+            var parent = current is null ? default : current.Context;
             span = _tracer.StartSpanCore(
                 HttpClientConventions.SpanName(method),
                 SpanKind.Client,
@@ -250,18 +277,33 @@ public sealed class TracingHandler : DelegatingHandler
             // Every field the propagator owns is rewritten for this attempt: nothing stale from an earlier send, or of
             // another origin, stays beside this span's traceparent.
             var headers = request.Headers;
-            foreach (var field in _fields)
+            if (headers.NonValidated.Count > 0)
             {
-                headers.Remove(field);
+                foreach (var field in _fields)
+                {
+                    headers.Remove(field);
+                }
             }
 
-            _propagator.Inject(new PropagationContext(span.Context, Baggage.Current), request, HeaderSetter);
+            _propagator.Inject(new PropagationContext(span.Context, Baggage.Current), request, _setHeader);
         }
 #pragma warning disable CA1031 // A propagator's failure must never break the request.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             _provider.Diagnostics.CallbackFailed(nameof(TracingHandler) + ".Inject", ex);
+        }
+
+        if (!HasMarkedField(request.Headers))
+        {
+            // The propagator wrote none of its fields (it had nothing to send, it failed, or the runtime keeps no
+            // marks), so a resend would not be recognized by its header: this send is counted in Options (a resend's
+            // count is there already), and from now on this handler looks there too.
+            _sentWithoutMarker = true;
+            if (sendCount == 0)
+            {
+                StoreSendCount(request, 0);
+            }
         }
 
         if (span.IsRecording)
@@ -335,29 +377,125 @@ public sealed class TracingHandler : DelegatingHandler
     }
 
     /// <summary>
-    /// Returns <see cref="Uri.Host"/>. Perf: <see cref="Uri.Host"/> builds a new string on every call; a client talks to
-    /// few hosts, so the last one is kept and reused while the URI's (cached) text still names it.
+    /// Returns how many times this handler sent <paramref name="request"/> before. Perf: a message's first send
+    /// touches no <see cref="HttpRequestMessage.Options"/> (240 B): a message this handler sent before still carries a
+    /// header named by one of this handler's own name instances, so only such a message (a resend) is counted in
+    /// Options. A header the caller set, or another handler wrote, is never taken for a resend.
     /// </summary>
-    private string Host(Uri uri)
+    private int SendsBefore(HttpRequestMessage request)
     {
-        var last = _lastHost;
-        if (last is not null && HttpClientConventions.HostOf(uri.AbsoluteUri).SequenceEqual(last))
+        if (HasMarkedField(request.Headers))
         {
-            return last;
+            var count = request.Options.TryGetValue(SendCountKey, out var before) ? before + 1 : 1;
+            StoreSendCount(request, count);
+            return count;
         }
 
-        var host = uri.Host;
-        _lastHost = host;
-        return host;
+        if (_sentWithoutMarker && request.Options.TryGetValue(SendCountKey, out var unmarked))
+        {
+            StoreSendCount(request, unmarked + 1);
+            return unmarked + 1;
+        }
+
+        return 0;
     }
 
-    /// <summary>Counts this send in the message's options and returns how many sends came before it.</summary>
-    private static int NextSendCount(HttpRequestMessage request)
+    private static void StoreSendCount(HttpRequestMessage request, int count) =>
+        ((IDictionary<string, object?>)request.Options)[SendCountKey.Key] = count < BoxedCounts.Length ? BoxedCounts[count] : count;
+
+    /// <summary>Whether the headers hold a field this handler wrote (named by one of its own name instances).</summary>
+    private bool HasMarkedField(System.Net.Http.Headers.HttpRequestHeaders headers)
     {
-        var options = request.Options;
-        var before = options.TryGetValue(SendCountKey, out var previous) ? previous + 1 : 0;
-        ((IDictionary<string, object?>)options)[SendCountKey.Key] = before < BoxedCounts.Length ? BoxedCounts[before] : before;
-        return before;
+        var marked = _markedFields;
+        if (marked is null || headers.NonValidated.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (var header in headers.NonValidated)
+        {
+            foreach (var name in marked)
+            {
+                if (ReferenceEquals(header.Key, name))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The propagator's setter: replaces the field, naming it with this handler's own instance of the name.</summary>
+    private void SetHeader(HttpRequestMessage request, string name, string value)
+    {
+        var headers = request.Headers;
+        if (headers.NonValidated.Count > 0)
+        {
+            headers.Remove(name); // Perf: an empty collection (the first field of most requests) has nothing to replace
+        }
+
+        headers.TryAddWithoutValidation(MarkedName(name), value);
+    }
+
+    private string MarkedName(string name)
+    {
+        var marked = _markedFields;
+        if (marked is not null)
+        {
+            var fields = _fields;
+            for (var i = 0; i < fields.Length; i++)
+            {
+                if (string.Equals(fields[i], name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return marked[i];
+                }
+            }
+        }
+
+        return name;
+    }
+
+    /// <summary>
+    /// Copies the field names into instances of this handler's own, after checking that HttpHeaders hands back the
+    /// instance a header was added with; <see langword="null"/> when it does not (resends are then counted in Options).
+    /// </summary>
+    private static string[]? CreateMarkedFields(string[] fields)
+    {
+        var marked = new string[fields.Length];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            marked[i] = new string(fields[i].AsSpan());
+        }
+
+        if (marked.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var probe = new HttpRequestMessage();
+            if (!probe.Headers.TryAddWithoutValidation(marked[0], "x"))
+            {
+                return null;
+            }
+
+            foreach (var header in probe.Headers.NonValidated)
+            {
+                if (ReferenceEquals(header.Key, marked[0]))
+                {
+                    return marked;
+                }
+            }
+        }
+#pragma warning disable CA1031 // A field name HttpHeaders refuses: no marks, Options counts every send instead.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -385,9 +523,20 @@ public sealed class TracingHandler : DelegatingHandler
         }
     }
 
-    /// <summary>The synchronous path has no async method to contain the current span: put the caller's back.</summary>
-    private static void RestoreCurrent(Span span, Span? previous)
+    /// <summary>
+    /// Puts back the caller's current span and Activity. Perf: restoring the captured execution context by reference
+    /// allocates nothing (setting the AsyncLocals back would); when flow is suppressed there is none to restore, and
+    /// the two values are set back one by one.
+    /// </summary>
+    private static void RestoreCallerContext(ExecutionContext? callerContext, Activity? activity, Span span, Span? previous)
     {
+        if (callerContext is not null)
+        {
+            ExecutionContext.Restore(callerContext);
+            return;
+        }
+
+        RestoreActivity(activity);
         if (ReferenceEquals(Span.Current, span))
         {
             CurrentSpan.Value = previous;

@@ -117,6 +117,215 @@ public sealed class TracingHandlerTests
     }
 
     [Fact]
+    public async Task SendAsync_CallerSetTraceparentOnFirstSend_NotCountedAsResend()
+    {
+        using var tracing = new TestTracing();
+        var inner = new CapturingHandler();
+        using var client = tracing.CreateClient(inner);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("http://example.test/"));
+        request.Headers.TryAddWithoutValidation("traceparent", "00-11111111111111111111111111111111-2222222222222222-01");
+
+        using var response = await client.SendAsync(request);
+
+        var span = Assert.Single(tracing.ClientSpans);
+        Assert.False(span.HasAttribute("http.request.resend_count"));
+        Assert.Equal(span.Context.SpanId, inner.Single.Traceparent.ParentId);
+    }
+
+    [Fact]
+    public async Task SendAsync_MessageForwardedFromAnotherTracingHandler_NotCountedAsResend()
+    {
+        using var tracing = new TestTracing();
+        var inner = new CapturingHandler();
+        using var invoker = new HttpMessageInvoker(new TracingHandler(tracing.Provider)
+        {
+            InnerHandler = new TracingHandler(tracing.Provider) { InnerHandler = inner },
+        });
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("http://example.test/"));
+
+        using var response = await invoker.SendAsync(request, CancellationToken.None);
+
+        var spans = tracing.ClientSpans;
+        Assert.Equal(2, spans.Count);
+        Assert.All(spans, s => Assert.False(s.HasAttribute("http.request.resend_count")));
+        Assert.Equal(spans[0].Context.SpanId, inner.Single.Traceparent.ParentId); // the inner span ends first
+    }
+
+    [Fact]
+    public async Task SendAsync_ResentAndPropagatorWritesNothing_ResendCountedAnyway()
+    {
+        using var tracing = new TestTracing(propagator: Propagators.None);
+        var answers = new Queue<HttpStatusCode>([HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK]);
+        var inner = new CapturingHandler((_, _) => Task.FromResult(new HttpResponseMessage(answers.Dequeue())));
+        using var client = new HttpClient(new ResendingHandler(3)
+        {
+            InnerHandler = new TracingHandler(tracing.Provider) { InnerHandler = inner },
+        });
+
+        using var response = await client.GetAsync(new Uri("http://example.test/"));
+
+        Assert.Equal([false, true, true], tracing.ClientSpans.Select(s => s.HasAttribute("http.request.resend_count")));
+        Assert.Equal([0L, 1L, 2L], tracing.ClientSpans.Select(s => s.Long("http.request.resend_count")));
+        Assert.All(inner.Sends, c => Assert.Empty(c.Values("traceparent")));
+    }
+
+    [Fact]
+    public async Task SendAsync_ResentAfterPropagatorFailed_ResendCountedAnyway()
+    {
+        using var tracing = new TestTracing(propagator: new ThrowingPropagator());
+        var answers = new Queue<HttpStatusCode>([HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK]);
+        var inner = new CapturingHandler((_, _) => Task.FromResult(new HttpResponseMessage(answers.Dequeue())));
+        using var client = new HttpClient(new ResendingHandler(2)
+        {
+            InnerHandler = new TracingHandler(tracing.Provider) { InnerHandler = inner },
+        });
+
+        using var response = await client.GetAsync(new Uri("http://example.test/"));
+
+        Assert.Equal([false, true], tracing.ClientSpans.Select(s => s.HasAttribute("http.request.resend_count")));
+        Assert.Equal([0L, 1L], tracing.ClientSpans.Select(s => s.Long("http.request.resend_count")));
+    }
+
+    [Fact]
+    public async Task SendAsync_PropagatorFailsOnlyOnAResend_LaterResendsStillCounted()
+    {
+        var propagator = new FailingOnceAfterFirstPropagator();
+        using var tracing = new TestTracing(propagator: propagator);
+        var answers = new Queue<HttpStatusCode>([HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK]);
+        var inner = new CapturingHandler((_, _) => Task.FromResult(new HttpResponseMessage(answers.Dequeue())));
+        using var client = new HttpClient(new ResendingHandler(3)
+        {
+            InnerHandler = new TracingHandler(tracing.Provider) { InnerHandler = inner },
+        });
+
+        using var response = await client.GetAsync(new Uri("http://example.test/"));
+
+        Assert.Equal([0L, 1L, 2L], tracing.ClientSpans.Select(s => s.Long("http.request.resend_count")));
+        Assert.Empty(inner.Sends.ToArray()[1].Values("traceparent")); // the second send went out without one
+    }
+
+    [Fact]
+    public async Task SendAsync_InnerCompletesSynchronously_ReturnsInnerTaskWithSpanEnded()
+    {
+        using var tracing = new TestTracing();
+        var answer = Task.FromResult(new HttpResponseMessage(HttpStatusCode.Created));
+        var inner = new CapturingHandler((_, _) => answer);
+        using var invoker = new HttpMessageInvoker(new TracingHandler(tracing.Provider) { InnerHandler = inner });
+        using var activity = new Activity("ambient").Start();
+        using var parent = tracing.Tracer.StartSpan("work");
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("http://example.test/"));
+
+        var sending = invoker.SendAsync(request, CancellationToken.None);
+
+        Assert.Same(answer, sending);
+        var span = Assert.Single(tracing.ClientSpans); // ended before SendAsync returned
+        Assert.Equal(201, span.Long("http.response.status_code"));
+        Assert.Equal(parent.Context.SpanId, span.ParentSpanId);
+        Assert.Same(span, inner.Single.CurrentSpan);
+        Assert.Null(inner.Single.CurrentActivity);
+        Assert.Same(parent, Span.Current);
+        Assert.Same(activity, Activity.Current);
+    }
+
+    [Fact]
+    public async Task SendAsync_InnerCompletesAsynchronously_SpanEndsWhenResponseArrivesAndCallerContextKept()
+    {
+        using var tracing = new TestTracing();
+        var release = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var inner = new CapturingHandler((_, _) => release.Task);
+        using var invoker = new HttpMessageInvoker(new TracingHandler(tracing.Provider) { InnerHandler = inner });
+        using var activity = new Activity("ambient").Start();
+        using var parent = tracing.Tracer.StartSpan("work");
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("http://example.test/"));
+
+        var sending = invoker.SendAsync(request, CancellationToken.None);
+
+        Assert.False(sending.IsCompleted);
+        Assert.Empty(tracing.ClientSpans);
+        Assert.Same(parent, Span.Current);
+        Assert.Same(activity, Activity.Current);
+        Assert.NotNull(inner.Single.CurrentSpan);
+        release.SetResult(new HttpResponseMessage(HttpStatusCode.Accepted));
+        using var response = await sending;
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var span = Assert.Single(tracing.ClientSpans);
+        Assert.Same(span, inner.Single.CurrentSpan);
+        Assert.Equal(202, span.Long("http.response.status_code"));
+        Assert.Equal(parent.Context.SpanId, span.ParentSpanId);
+        Assert.Equal(span.Context.SpanId, inner.Single.Traceparent.ParentId);
+        Assert.Same(parent, Span.Current);
+        Assert.Same(activity, Activity.Current);
+    }
+
+    [Fact]
+    public async Task SendAsync_InnerFailsAsynchronously_RecordedAndSameExceptionRethrown()
+    {
+        using var tracing = new TestTracing();
+        var thrown = new HttpRequestException(HttpRequestError.ConnectionError, "refused");
+        using var client = tracing.CreateClient(new CapturingHandler(async (_, _) =>
+        {
+            await Task.Yield();
+            throw thrown;
+        }));
+
+        var caught = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(new Uri("http://example.test/")));
+
+        Assert.Same(thrown, caught);
+        var span = Assert.Single(tracing.ClientSpans);
+        Assert.Equal("connection_error", span.String("error.type"));
+        Assert.Equal(SpanStatusCode.Error, span.Status);
+        Assert.Equal("exception", Assert.Single(span.Events).Name);
+    }
+
+    [Fact]
+    public void SendAsync_InnerThrowsSynchronously_RecordedCallerContextKeptAndSameExceptionRethrown()
+    {
+        using var tracing = new TestTracing();
+        var thrown = new InvalidOperationException("handler broke");
+        using var invoker = new HttpMessageInvoker(new TracingHandler(tracing.Provider)
+        {
+            InnerHandler = new CapturingHandler((_, _) => throw thrown),
+        });
+        using var parent = tracing.Tracer.StartSpan("work");
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("http://example.test/"));
+
+        var caught = Assert.Throws<InvalidOperationException>(() => { _ = invoker.SendAsync(request, CancellationToken.None); });
+
+        Assert.Same(thrown, caught);
+        Assert.Same(parent, Span.Current);
+        var span = Assert.Single(tracing.ClientSpans);
+        Assert.Equal(typeof(InvalidOperationException).FullName, span.String("error.type"));
+    }
+
+    [Fact]
+    public void SendAsync_ExecutionContextFlowSuppressed_CallerSpanAndActivityRestored()
+    {
+        using var tracing = new TestTracing();
+        var inner = new CapturingHandler();
+        using var invoker = new HttpMessageInvoker(new TracingHandler(tracing.Provider) { InnerHandler = inner });
+        using var activity = new Activity("ambient").Start();
+        using var parent = tracing.Tracer.StartSpan("work");
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("http://example.test/"));
+
+        Task<HttpResponseMessage> sending;
+        using (ExecutionContext.SuppressFlow())
+        {
+            sending = invoker.SendAsync(request, CancellationToken.None);
+            Assert.Same(parent, Span.Current);
+            Assert.Same(activity, Activity.Current);
+        }
+
+        Assert.True(sending.IsCompletedSuccessfully);
+#pragma warning disable xUnit1031 // The task has completed: this reads its result, it does not block.
+        sending.Result.Dispose();
+#pragma warning restore xUnit1031
+        var span = Assert.Single(tracing.ClientSpans);
+        Assert.Same(span, inner.Single.CurrentSpan);
+        Assert.Null(inner.Single.CurrentActivity);
+    }
+
+    [Fact]
     public async Task SendAsync_UnsampledSpan_StillPropagatesWithFlagsZero()
     {
         using var tracing = new TestTracing(Sampler.AlwaysOff);

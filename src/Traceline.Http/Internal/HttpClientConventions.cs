@@ -162,25 +162,6 @@ internal static class HttpClientConventions
         return string.Concat(head, text[authorityEnd..queryStart], query, text[queryEnd..]);
     }
 
-    /// <summary>The host part of an absolute URI's text: after the scheme and any user info, before the port and path.</summary>
-    public static ReadOnlySpan<char> HostOf(string absoluteUri)
-    {
-        var text = absoluteUri.AsSpan();
-        var schemeEnd = text.IndexOf("://", StringComparison.Ordinal);
-        if (schemeEnd < 0)
-        {
-            return default;
-        }
-
-        text = text[(schemeEnd + 3)..];
-        var end = text.IndexOfAny('/', '?', '#');
-        var authority = end < 0 ? text : text[..end];
-        authority = authority[(authority.LastIndexOf('@') + 1)..];
-        var close = authority.LastIndexOf(']'); // IPv6 literal: the port comes after the bracket
-        var colon = authority.LastIndexOf(':');
-        return colon > close ? authority[..colon] : authority;
-    }
-
     /// <summary>Whether any <c>key=value</c> pair of the query (without its <c>?</c>) has a sensitive key. Perf: no allocation.</summary>
     private static bool HasSensitiveKey(ReadOnlySpan<char> query, string[] extraKeys)
     {

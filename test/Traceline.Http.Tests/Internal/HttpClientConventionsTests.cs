@@ -41,18 +41,6 @@ public sealed class HttpClientConventionsTests
     }
 
     [Theory]
-    [InlineData("http://example.test/a")] // a name
-    [InlineData("http://u:p@example.test:8080/a")] // user info and port are not host
-    [InlineData("http://127.0.0.1:81?x=1")] // IPv4 literal, no path
-    [InlineData("http://[::1]:5000/")] // IPv6 literal: the colons inside the brackets are not the port's
-    [InlineData("https://[fe80::1]/")]
-    public void HostOf_AbsoluteUri_SameAsUriHost(string text)
-    {
-        var uri = new Uri(text);
-        Assert.Equal(uri.Host, HttpClientConventions.HostOf(uri.AbsoluteUri).ToString());
-    }
-
-    [Theory]
     [InlineData(1, 0, "1.0")]
     [InlineData(1, 1, "1.1")]
     [InlineData(2, 0, "2")] // the conventions write HTTP/2 as "2"

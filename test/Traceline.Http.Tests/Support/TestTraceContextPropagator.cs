@@ -60,3 +60,25 @@ internal sealed class ThrowingPropagator : TextMapPropagator
     public override PropagationContext Extract<TCarrier>(in PropagationContext context, TCarrier carrier, Func<TCarrier, string, StringValues> getter) =>
         throw new InvalidOperationException("propagator is broken");
 }
+
+/// <summary>The test propagator, except that its second Inject throws (a propagator failing on a resend).</summary>
+internal sealed class FailingOnceAfterFirstPropagator : TextMapPropagator
+{
+    private readonly TestTraceContextPropagator _inner = new();
+    private int _calls;
+
+    public override IReadOnlyCollection<string> Fields => _inner.Fields;
+
+    public override void Inject<TCarrier>(in PropagationContext context, TCarrier carrier, Action<TCarrier, string, string> setter)
+    {
+        if (Interlocked.Increment(ref _calls) == 2)
+        {
+            throw new InvalidOperationException("propagator failed once");
+        }
+
+        _inner.Inject(context, carrier, setter);
+    }
+
+    public override PropagationContext Extract<TCarrier>(in PropagationContext context, TCarrier carrier, Func<TCarrier, string, StringValues> getter) =>
+        _inner.Extract(context, carrier, getter);
+}
