@@ -142,18 +142,26 @@ internal static class TraceStateFormat
             return false;
         }
 
-        ulong commas = 0, equals = 0, notPrintable = 0;
+        ulong commas = 0, equals = 0, ats = 0, notKey = 0, notPrintable = 0;
         ref var first = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text.AsSpan()));
         for (var offset = 0; offset < length; offset += 16)
         {
             // The last block may overlap the one before: its characters get the same bits again, which is harmless.
             var at = Math.Min(offset, length - 16);
 
-            // A character above 0xFF saturates to 0xFF, which is not printable.
+            // A character above 0xFF saturates to 0xFF: not printable, not a key character.
             var chars = Vector128.NarrowWithSaturation(Vector128.LoadUnsafe(ref first, (nuint)at), Vector128.LoadUnsafe(ref first, (nuint)(at + 8)));
+            var key = Vector128.LessThan(chars - Vector128.Create((byte)'a'), Vector128.Create((byte)26))
+                | Vector128.LessThan(chars - Vector128.Create((byte)'0'), Vector128.Create((byte)10))
+                | Vector128.Equals(chars, Vector128.Create((byte)'_'))
+                | Vector128.Equals(chars, Vector128.Create((byte)'-'))
+                | Vector128.Equals(chars, Vector128.Create((byte)'*'))
+                | Vector128.Equals(chars, Vector128.Create((byte)'/'));
             var printable = Vector128.LessThan(chars - Vector128.Create((byte)' '), Vector128.Create((byte)('~' - ' ' + 1)));
             commas |= (ulong)Vector128.Equals(chars, Vector128.Create((byte)',')).ExtractMostSignificantBits() << at;
             equals |= (ulong)Vector128.Equals(chars, Vector128.Create((byte)'=')).ExtractMostSignificantBits() << at;
+            ats |= (ulong)Vector128.Equals(chars, Vector128.Create((byte)'@')).ExtractMostSignificantBits() << at;
+            notKey |= (ulong)(~key).ExtractMostSignificantBits() << at;
             notPrintable |= (ulong)(~printable).ExtractMostSignificantBits() << at;
         }
 
@@ -162,8 +170,7 @@ internal static class TraceStateFormat
             return false; // a tab (perhaps valid whitespace), a control character or non-ASCII: the complete reading decides
         }
 
-        Span<ushort> keys = stackalloc ushort[FastMaxLength / 4]; // each earlier key as start << 8 | length; "k=v," is 4 characters
-        var count = 0;
+        ulong starts = 0; // a bit at the start of each member read so far: their keys run to the next '='
         var position = 0;
         while (true)
         {
@@ -184,23 +191,53 @@ internal static class TraceStateFormat
             }
 
             var separator = BitOperations.TrailingZeroCount(equalsInMember);
-            var key = text.AsSpan(position, separator - position);
-            if (separator == end - 1 || !IsValidShortKey(key))
+            if (separator == position || separator == end - 1)
             {
                 return false;
             }
 
-            // The value is printable ASCII without ',' or '=' and does not end in a space: all shown above.
-            var keyLength = key.Length;
-            for (var i = 0; i < count; i++)
+            // Every key character is a-z 0-9 _ - * /, but for one '@' between a tenant and a system.
+            var keyRange = Range(position, separator);
+            var atInKey = ats & keyRange;
+            if ((notKey & keyRange) != atInKey)
             {
-                if ((keys[i] & 0xFF) == keyLength && text.AsSpan(keys[i] >> 8, keyLength).SequenceEqual(key))
+                return false;
+            }
+
+            if (atInKey == 0)
+            {
+                if (!IsLowerAlpha(text[position]))
+                {
+                    return false; // a simple key starts with a letter (and 64 characters is within its 256)
+                }
+            }
+            else
+            {
+                var atPosition = BitOperations.TrailingZeroCount(atInKey);
+                if ((atInKey & (atInKey - 1)) != 0
+                    || atPosition == position
+                    || !(IsLowerAlpha(text[position]) || char.IsAsciiDigit(text[position]))
+                    || separator - atPosition - 1 is 0 or > MaxSystemLength
+                    || !IsLowerAlpha(text[atPosition + 1]))
+                {
+                    return false; // tenant@system: 1 to 241 characters (64 at most here), then 1 to 14 starting with a letter
+                }
+            }
+
+            var key = text.AsSpan(position, separator - position);
+
+            // The value is printable ASCII without ',' or '=' and does not end in a space: all shown above.
+            for (var earlier = starts; earlier != 0; earlier &= earlier - 1)
+            {
+                var start = BitOperations.TrailingZeroCount(earlier);
+                var earlierKey = text.AsSpan(start, BitOperations.TrailingZeroCount(equals >> start));
+                if (earlierKey.SequenceEqual(key))
                 {
                     return false; // a duplicate key: the complete reading rejects the list
                 }
             }
 
-            keys[count++] = (ushort)((position << 8) | keyLength);
+            starts |= 1UL << position;
             if (end == length)
             {
                 return true;
@@ -208,50 +245,6 @@ internal static class TraceStateFormat
 
             position = end + 1;
         }
-    }
-
-    /// <summary>Returns whether <paramref name="key"/>, at most 64 characters, is a simple key or <c>tenant@system</c>.</summary>
-    private static bool IsValidShortKey(ReadOnlySpan<char> key)
-    {
-        // Perf: keys are short; a scalar pass with a 128-bit set beats a vector scan's setup.
-        if (key.IsEmpty)
-        {
-            return false;
-        }
-
-        var atPosition = -1;
-        for (var i = 0; i < key.Length; i++)
-        {
-            var c = key[i];
-            if (c == '@' && atPosition < 0)
-            {
-                atPosition = i;
-            }
-            else if (!IsKeyChar(c))
-            {
-                return false;
-            }
-        }
-
-        if (atPosition < 0)
-        {
-            return IsLowerAlpha(key[0]); // a simple key starts with a letter (and 64 characters is within its 256)
-        }
-
-        var systemLength = key.Length - atPosition - 1;
-        return atPosition > 0
-            && (IsLowerAlpha(key[0]) || char.IsAsciiDigit(key[0]))
-            && systemLength is > 0 and <= MaxSystemLength
-            && IsLowerAlpha(key[atPosition + 1]);
-    }
-
-    /// <summary>Returns whether <paramref name="c"/> is a-z 0-9 _ - * /.</summary>
-    private static bool IsKeyChar(char c)
-    {
-        // Bits 0x2A '*', 0x2D '-', 0x2F '/', 0x30-0x39 digits in the low word; 0x5F '_', 0x61-0x7A letters in the high.
-        const ulong low = (1UL << '*') | (1UL << '-') | (1UL << '/') | (0x3FFUL << '0');
-        const ulong high = (1UL << ('_' - 64)) | (0x3FFFFFFUL << ('a' - 64));
-        return c < 64 ? ((low >> c) & 1) != 0 : c < 128 && ((high >> (c - 64)) & 1) != 0;
     }
 
     /// <summary>The bits of positions <paramref name="start"/> (inclusive) to <paramref name="end"/> (exclusive).</summary>
