@@ -65,7 +65,7 @@ public readonly struct SpanId : IEquatable<SpanId>, ISpanFormattable
     /// <returns><see langword="true"/> when <paramref name="hex"/> is a valid span id.</returns>
     public static bool TryParse(ReadOnlySpan<char> hex, out SpanId spanId)
     {
-        if (hex.Length == HexLength && HexConverter.TryParseLowerUInt64(hex, out var value) && value != 0)
+        if (HexConverter.TryParseLower64(hex, out var value) && value != 0)
         {
             spanId = new SpanId(value);
             return true;

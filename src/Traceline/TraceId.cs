@@ -80,10 +80,7 @@ public readonly struct TraceId : IEquatable<TraceId>, ISpanFormattable
     /// <returns><see langword="true"/> when <paramref name="hex"/> is a valid trace id.</returns>
     public static bool TryParse(ReadOnlySpan<char> hex, out TraceId traceId)
     {
-        if (hex.Length == HexLength
-            && HexConverter.TryParseLowerUInt64(hex[..16], out var high)
-            && HexConverter.TryParseLowerUInt64(hex[16..], out var low)
-            && (high | low) != 0)
+        if (HexConverter.TryParseLower128(hex, out var high, out var low) && (high | low) != 0)
         {
             traceId = new TraceId(high, low);
             return true;

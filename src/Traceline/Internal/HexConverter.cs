@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Traceline;
 
@@ -47,6 +50,68 @@ internal static class HexConverter
         return true;
     }
 
+    /// <summary>
+    /// Reads exactly 32 lowercase hex characters into two big-endian halves (a trace id). Anything else, uppercase
+    /// included, is rejected.
+    /// </summary>
+    public static bool TryParseLower128(ReadOnlySpan<char> hex, out ulong high, out ulong low)
+    {
+        if (hex.Length != 32)
+        {
+            high = low = 0;
+            return false;
+        }
+
+        if (Vector128.IsHardwareAccelerated)
+        {
+            // Perf: four loads, one validation test for all 32 characters, and two nibble-pair packs; no table, no loop.
+            ref var first = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(hex));
+            var invalid = Vector128<byte>.Zero;
+            var left = Nibbles(Vector128.LoadUnsafe(ref first), Vector128.LoadUnsafe(ref first, 8), ref invalid);
+            var right = Nibbles(Vector128.LoadUnsafe(ref first, 16), Vector128.LoadUnsafe(ref first, 24), ref invalid);
+            if (invalid != Vector128<byte>.Zero)
+            {
+                high = low = 0;
+                return false;
+            }
+
+            var bytes = PackNibbles(left, right).AsUInt64();
+            high = BinaryPrimitives.ReverseEndianness(bytes.GetElement(0));
+            low = BinaryPrimitives.ReverseEndianness(bytes.GetElement(1));
+            return true;
+        }
+
+        low = 0;
+        return TryParseLowerUInt64(hex[..16], out high) && TryParseLowerUInt64(hex[16..], out low);
+    }
+
+    /// <summary>Reads exactly 16 lowercase hex characters into a big-endian unsigned integer (a span id).</summary>
+    public static bool TryParseLower64(ReadOnlySpan<char> hex, out ulong value)
+    {
+        if (hex.Length != 16)
+        {
+            value = 0;
+            return false;
+        }
+
+        if (Vector128.IsHardwareAccelerated)
+        {
+            ref var first = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(hex));
+            var invalid = Vector128<byte>.Zero;
+            var nibbles = Nibbles(Vector128.LoadUnsafe(ref first), Vector128.LoadUnsafe(ref first, 8), ref invalid);
+            if (invalid != Vector128<byte>.Zero)
+            {
+                value = 0;
+                return false;
+            }
+
+            value = BinaryPrimitives.ReverseEndianness(PackNibbles(nibbles, nibbles).AsUInt64().ToScalar());
+            return true;
+        }
+
+        return TryParseLowerUInt64(hex, out value);
+    }
+
     /// <summary>Reads two lowercase hex characters into a byte.</summary>
     public static bool TryParseLowerByte(char high, char low, out byte value)
     {
@@ -64,6 +129,34 @@ internal static class HexConverter
 
         value = 0;
         return false;
+    }
+
+    /// <summary>
+    /// Turns 16 characters into their 16 nibble values, and sets lanes of <paramref name="invalid"/> for any character
+    /// that is not <c>0-9</c> or <c>a-f</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Nibbles(Vector128<ushort> first, Vector128<ushort> second, ref Vector128<byte> invalid)
+    {
+        // A character above 0xFF saturates to 0xFF, which is not a hex digit, so nothing outside Latin-1 slips through.
+        var chars = Vector128.NarrowWithSaturation(first, second);
+        var digits = chars - Vector128.Create((byte)'0');
+        var letters = chars - Vector128.Create((byte)'a');
+        var isDigit = Vector128.LessThan(digits, Vector128.Create((byte)10));
+        var isLetter = Vector128.LessThan(letters, Vector128.Create((byte)6));
+        invalid |= ~(isDigit | isLetter);
+        return Vector128.ConditionalSelect(isDigit, digits, letters + Vector128.Create((byte)10));
+    }
+
+    /// <summary>Packs 32 nibbles (most significant first in each pair) into 16 bytes, in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> PackNibbles(Vector128<byte> first, Vector128<byte> second)
+    {
+        // Each 16-bit lane holds one pair as (high nibble | low nibble << 8); the byte wanted is high << 4 | low, which
+        // is the low byte of (lane << 4 | lane >> 8). Narrow keeps exactly that low byte.
+        var a = first.AsUInt16();
+        var b = second.AsUInt16();
+        return Vector128.Narrow((a << 4) | (a >>> 8), (b << 4) | (b >>> 8));
     }
 
     /// <summary>Returns whether <paramref name="c"/> is 0-9 or a-f.</summary>

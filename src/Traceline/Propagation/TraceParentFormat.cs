@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 
 namespace Traceline.Propagation;
@@ -17,7 +16,6 @@ internal static class TraceParentFormat
 
     private const int TraceIdOffset = 3;
 
-    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
     private const int SpanIdOffset = TraceIdOffset + TraceId.HexLength + 1; // 36
     private const int FlagsOffset = SpanIdOffset + SpanId.HexLength + 1; // 53
 
@@ -29,44 +27,42 @@ internal static class TraceParentFormat
     /// </summary>
     public static bool TryParse(ReadOnlySpan<char> value, out TraceId traceId, out SpanId spanId, out TraceFlags flags)
     {
-        value = TrimOws(value);
+        // Perf: the usual value is exactly 55 characters; whitespace and longer (future-version) values take the long way.
+        if (value.Length != Length)
+        {
+            value = TrimOws(value);
+            if (value.Length < Length
+                || (value.Length > Length && (value[Length] != '-' || value.StartsWith("00", StringComparison.Ordinal))))
+            {
+                traceId = default;
+                spanId = default;
+                flags = TraceFlags.None;
+                return false; // version 00 has nothing after the flags; a higher version has '-' before its next field
+            }
+        }
+
+        return TryParseFields(value[..Length], out traceId, out spanId, out flags);
+    }
+
+    /// <summary>Parses the 55 characters every version shares: <c>{version}-{trace-id}-{parent-id}-{trace-flags}</c>.</summary>
+    private static bool TryParseFields(ReadOnlySpan<char> value, out TraceId traceId, out SpanId spanId, out TraceFlags flags)
+    {
         traceId = default;
         spanId = default;
         flags = TraceFlags.None;
-        if (value.Length < Length
+        if (value.Length != Length
+            || value[TraceIdOffset - 1] != '-'
+            || value[SpanIdOffset - 1] != '-'
+            || value[FlagsOffset - 1] != '-'
             || !HexConverter.TryParseLowerByte(value[0], value[1], out var version)
             || version == 0xFF
-            || value[2] != '-'
-            || value[SpanIdOffset - 1] != '-'
-            || value[FlagsOffset - 1] != '-')
+            || !HexConverter.TryParseLowerByte(value[FlagsOffset], value[FlagsOffset + 1], out var rawFlags)
+            || !HexConverter.TryParseLower128(value.Slice(TraceIdOffset, TraceId.HexLength), out var high, out var low)
+            || !HexConverter.TryParseLower64(value.Slice(SpanIdOffset, SpanId.HexLength), out var span)
+            || (high | low) == 0
+            || span == 0)
         {
-            return false;
-        }
-
-        if (value.Length > Length && (version == 0 || value[Length] != '-'))
-        {
-            return false;
-        }
-
-        // Perf: one vectorized check per id that every character is lowercase hex, then a vectorized decode.
-        var traceHex = value.Slice(TraceIdOffset, TraceId.HexLength);
-        var spanHex = value.Slice(SpanIdOffset, SpanId.HexLength);
-        if (traceHex.ContainsAnyExcept(LowerHex)
-            || spanHex.ContainsAnyExcept(LowerHex)
-            || !HexConverter.TryParseLowerByte(value[FlagsOffset], value[FlagsOffset + 1], out var rawFlags))
-        {
-            return false;
-        }
-
-        Span<byte> bytes = stackalloc byte[TraceId.ByteLength + SpanId.ByteLength];
-        Convert.FromHexString(traceHex, bytes, out _, out _);
-        Convert.FromHexString(spanHex, bytes[TraceId.ByteLength..], out _, out _);
-        var high = BinaryPrimitives.ReadUInt64BigEndian(bytes);
-        var low = BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]);
-        var span = BinaryPrimitives.ReadUInt64BigEndian(bytes[TraceId.ByteLength..]);
-        if ((high | low) == 0 || span == 0)
-        {
-            return false; // all-zero ids are invalid
+            return false; // a bad delimiter, version ff, a character that is not lowercase hex, or an all-zero id
         }
 
         traceId = TraceId.FromHalves(high, low);

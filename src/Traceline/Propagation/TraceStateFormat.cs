@@ -1,5 +1,8 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Microsoft.Extensions.Primitives;
 
 namespace Traceline.Propagation;
@@ -37,6 +40,10 @@ internal static class TraceStateFormat
     private const int MaxTenantLength = 241;
     private const int MaxSystemLength = 14;
     private const int MaxValueLength = 256;
+
+    // The lengths IsNormalizedShortList handles: one 16-character vector at least, and positions that fit a ulong.
+    private const int FastMinLength = 16;
+    private const int FastMaxLength = 64;
 
     // Perf: vectorized set checks instead of a loop of comparisons per character.
     private static readonly SearchValues<char> KeyChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789_-*/");
@@ -85,6 +92,13 @@ internal static class TraceStateFormat
             return null;
         }
 
+        return IsNormalizedShortList(value) ? value : NormalizeAny(value);
+    }
+
+    /// <summary>The complete reading: any valid list, with whitespace, empty members or more than 512 characters.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string? NormalizeAny(string value)
+    {
         Span<Member> members = stackalloc Member[MaxMembers];
         if (!TryParse(value, members, out var count, out var normalized, out var totalLength))
         {
@@ -110,93 +124,264 @@ internal static class TraceStateFormat
         return Build(value, members, totalLength);
     }
 
-    /// <summary>Returns whether <paramref name="key"/> is a valid <c>tracestate</c> key.</summary>
-    public static bool IsValidKey(ReadOnlySpan<char> key)
+    /// <summary>
+    /// Returns whether <paramref name="text"/> is a valid list already in normal form (no whitespace around members, no
+    /// empty members) of 16 to 64 characters: the usual header, recognized without walking it character by character.
+    /// <see langword="false"/> means "not proven", and the caller then reads the list completely.
+    /// </summary>
+    /// <remarks>
+    /// Perf: one vectorized pass classifies every character into bit masks (commas, '=', '@', key characters, printable
+    /// ASCII); each member is then checked with a few bit operations instead of scans. Any doubt (a tab, a space next to a
+    /// comma, an empty member, a character outside printable ASCII) answers <see langword="false"/>.
+    /// </remarks>
+    private static bool IsNormalizedShortList(string text)
     {
-        var at = key.IndexOf('@');
-        if (at < 0)
+        var length = text.Length;
+        if (length is < FastMinLength or > FastMaxLength || !Vector128.IsHardwareAccelerated)
         {
-            return key.Length is > 0 and <= MaxSimpleKeyLength && IsLowerAlpha(key[0]) && !key.ContainsAnyExcept(KeyChars);
+            return false;
         }
 
-        var tenant = key[..at];
-        var system = key[(at + 1)..];
-        return tenant.Length is > 0 and <= MaxTenantLength
-            && (IsLowerAlpha(tenant[0]) || char.IsAsciiDigit(tenant[0]))
-            && !tenant.ContainsAnyExcept(KeyChars)
-            && system.Length is > 0 and <= MaxSystemLength
-            && IsLowerAlpha(system[0])
-            && !system.ContainsAnyExcept(KeyChars); // a second '@' is not a key character
-    }
+        ulong commas = 0, equals = 0, ats = 0, notKey = 0, notPrintable = 0;
+        ref var first = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text.AsSpan()));
+        for (var offset = 0; offset < length; offset += 16)
+        {
+            // The last block may overlap the one before: its characters get the same bits again, which is harmless.
+            var at = Math.Min(offset, length - 16);
 
-    /// <summary>Returns whether <paramref name="value"/> is a valid <c>tracestate</c> value.</summary>
-    public static bool IsValidValue(ReadOnlySpan<char> value)
-    {
-        return value.Length is > 0 and <= MaxValueLength && value[^1] != ' ' && !value.ContainsAnyExcept(ValueChars);
-    }
+            // A character above 0xFF saturates to 0xFF: not printable, not a key character.
+            var chars = Vector128.NarrowWithSaturation(Vector128.LoadUnsafe(ref first, (nuint)at), Vector128.LoadUnsafe(ref first, (nuint)(at + 8)));
+            var key = Vector128.LessThan(chars - Vector128.Create((byte)'a'), Vector128.Create((byte)26))
+                | Vector128.LessThan(chars - Vector128.Create((byte)'0'), Vector128.Create((byte)10))
+                | Vector128.Equals(chars, Vector128.Create((byte)'_'))
+                | Vector128.Equals(chars, Vector128.Create((byte)'-'))
+                | Vector128.Equals(chars, Vector128.Create((byte)'*'))
+                | Vector128.Equals(chars, Vector128.Create((byte)'/'));
+            var printable = Vector128.LessThan(chars - Vector128.Create((byte)' '), Vector128.Create((byte)('~' - ' ' + 1)));
+            commas |= (ulong)Vector128.Equals(chars, Vector128.Create((byte)',')).ExtractMostSignificantBits() << at;
+            equals |= (ulong)Vector128.Equals(chars, Vector128.Create((byte)'=')).ExtractMostSignificantBits() << at;
+            ats |= (ulong)Vector128.Equals(chars, Vector128.Create((byte)'@')).ExtractMostSignificantBits() << at;
+            notKey |= (ulong)(~key).ExtractMostSignificantBits() << at;
+            notPrintable |= (ulong)(~printable).ExtractMostSignificantBits() << at;
+        }
 
-    private static bool TryParse(string text, Span<Member> members, out int count, out bool normalized, out int totalLength)
-    {
-        count = 0;
-        normalized = true;
-        totalLength = 0;
-        var span = text.AsSpan();
+        if (notPrintable != 0)
+        {
+            return false; // a tab (perhaps valid whitespace), a control character or non-ASCII: the complete reading decides
+        }
+
+        ulong starts = 0; // a bit at the start of each member read so far: their keys run to the next '='
         var position = 0;
         while (true)
         {
-            var comma = span[position..].IndexOf(',');
-            var end = comma < 0 ? span.Length : position + comma;
-            var raw = span[position..end];
-            var lead = 0;
-            while (lead < raw.Length && raw[lead] is ' ' or '\t')
+            var following = position < length ? commas >> position : 0;
+            var end = following == 0 ? length : position + BitOperations.TrailingZeroCount(following);
+
+            // A member in normal form: not empty, no whitespace at either end (64 characters hold at most 16 members).
+            if (end == position || text[position] == ' ' || text[end - 1] == ' ')
             {
-                lead++;
+                return false;
             }
 
-            var trimmed = TraceParentFormat.TrimOws(raw);
-            if (trimmed.IsEmpty)
+            // Exactly one '=' (a value holds none), with a key before it and a value after it.
+            var equalsInMember = equals & Range(position, end);
+            if (equalsInMember == 0 || (equalsInMember & (equalsInMember - 1)) != 0)
             {
-                normalized = false; // an empty member is dropped
+                return false;
+            }
+
+            var separator = BitOperations.TrailingZeroCount(equalsInMember);
+            if (separator == position || separator == end - 1)
+            {
+                return false;
+            }
+
+            // Every key character is a-z 0-9 _ - * /, but for one '@' between a tenant and a system.
+            var keyRange = Range(position, separator);
+            var atInKey = ats & keyRange;
+            if ((notKey & keyRange) != atInKey)
+            {
+                return false;
+            }
+
+            if (atInKey == 0)
+            {
+                if (!IsLowerAlpha(text[position]))
+                {
+                    return false; // a simple key starts with a letter (and 64 characters is within its 256)
+                }
             }
             else
             {
-                if (trimmed.Length != raw.Length)
+                var atPosition = BitOperations.TrailingZeroCount(atInKey);
+                if ((atInKey & (atInKey - 1)) != 0
+                    || atPosition == position
+                    || !(IsLowerAlpha(text[position]) || char.IsAsciiDigit(text[position]))
+                    || separator - atPosition - 1 is 0 or > MaxSystemLength
+                    || !IsLowerAlpha(text[atPosition + 1]))
                 {
-                    normalized = false;
+                    return false; // tenant@system: 1 to 241 characters (64 at most here), then 1 to 14 starting with a letter
                 }
-
-                var equals = trimmed.IndexOf('=');
-                if (equals <= 0 || count == MaxMembers)
-                {
-                    return false;
-                }
-
-                var key = trimmed[..equals];
-                if (!IsValidKey(key) || !IsValidValue(trimmed[(equals + 1)..]))
-                {
-                    return false;
-                }
-
-                var start = position + lead;
-                for (var i = 0; i < count; i++)
-                {
-                    if (span.Slice(members[i].Start, members[i].KeyLength).SequenceEqual(key))
-                    {
-                        return false; // only one entry per key
-                    }
-                }
-
-                members[count++] = new Member(start, trimmed.Length, equals);
-                totalLength += trimmed.Length + (count > 1 ? 1 : 0);
             }
 
-            if (comma < 0)
+            var key = text.AsSpan(position, separator - position);
+
+            // The value is printable ASCII without ',' or '=' and does not end in a space: all shown above.
+            for (var earlier = starts; earlier != 0; earlier &= earlier - 1)
+            {
+                var start = BitOperations.TrailingZeroCount(earlier);
+                var earlierKey = text.AsSpan(start, BitOperations.TrailingZeroCount(equals >> start));
+                if (earlierKey.SequenceEqual(key))
+                {
+                    return false; // a duplicate key: the complete reading rejects the list
+                }
+            }
+
+            starts |= 1UL << position;
+            if (end == length)
             {
                 return true;
             }
 
             position = end + 1;
         }
+    }
+
+    /// <summary>The bits of positions <paramref name="start"/> (inclusive) to <paramref name="end"/> (exclusive).</summary>
+    private static ulong Range(int start, int end) => (end - start >= 64 ? ulong.MaxValue : (1UL << (end - start)) - 1) << start;
+
+    /// <summary>
+    /// Reads the list in one forward pass: each character is looked at once, by a vectorized scan over a key, a scan
+    /// over a value, or the whitespace steps between members.
+    /// </summary>
+    private static bool TryParse(ReadOnlySpan<char> text, Span<Member> members, out int count, out bool normalized, out int totalLength)
+    {
+        count = 0;
+        normalized = true;
+        totalLength = 0;
+        var position = 0;
+        while (true)
+        {
+            // list-member = OWS key "=" value OWS, followed by "," or the end; an empty member is allowed and dropped.
+            var memberStart = position;
+            while (position < text.Length && text[position] is ' ' or '\t')
+            {
+                position++;
+            }
+
+            if (position != memberStart)
+            {
+                normalized = false;
+            }
+
+            if (position == text.Length || text[position] == ',')
+            {
+                normalized = false;
+                if (position == text.Length)
+                {
+                    return true;
+                }
+
+                position++;
+                continue;
+            }
+
+            if (count == MaxMembers)
+            {
+                return false;
+            }
+
+            var keyLength = KeyLength(text[position..]);
+            if (keyLength <= 0)
+            {
+                return false; // a bad key, or no '='
+            }
+
+            var key = text.Slice(position, keyLength);
+            for (var i = 0; i < count; i++)
+            {
+                if (text.Slice(members[i].Start, members[i].KeyLength).SequenceEqual(key))
+                {
+                    return false; // only one entry per key
+                }
+            }
+
+            // Perf: one scan finds where the value stops; only a ',' (or the end) after optional whitespace may follow it.
+            var valueStart = position + keyLength + 1;
+            var rest = text[valueStart..];
+            var valueEnd = rest.IndexOfAnyExcept(ValueChars);
+            if (valueEnd < 0)
+            {
+                valueEnd = rest.Length;
+            }
+
+            var valueLength = valueEnd;
+            while (valueLength > 0 && rest[valueLength - 1] == ' ')
+            {
+                valueLength--; // a value does not end in a space: trailing spaces are OWS
+            }
+
+            if (valueLength is 0 or > MaxValueLength)
+            {
+                return false;
+            }
+
+            var after = valueStart + valueEnd;
+            if (valueLength != valueEnd)
+            {
+                normalized = false;
+            }
+
+            while (after < text.Length && text[after] is ' ' or '\t')
+            {
+                after++;
+                normalized = false;
+            }
+
+            if (after < text.Length && text[after] != ',')
+            {
+                return false; // '=', a tab inside the value, a control character or non-ASCII
+            }
+
+            var length = keyLength + 1 + valueLength;
+            members[count++] = new Member(position, length, keyLength);
+            totalLength += length + (count > 1 ? 1 : 0);
+            if (after == text.Length)
+            {
+                return true;
+            }
+
+            position = after + 1;
+        }
+    }
+
+    /// <summary>
+    /// Returns the length of the valid key at the start of <paramref name="member"/> when an <c>=</c> follows it, else 0.
+    /// </summary>
+    private static int KeyLength(ReadOnlySpan<char> member)
+    {
+        // Perf: one scan to the first character that cannot be in a key; it must be '=' or the '@' of tenant@system.
+        var end = member.IndexOfAnyExcept(KeyChars);
+        if (end <= 0)
+        {
+            return 0;
+        }
+
+        if (member[end] == '=')
+        {
+            return end <= MaxSimpleKeyLength && IsLowerAlpha(member[0]) ? end : 0;
+        }
+
+        if (member[end] != '@' || end > MaxTenantLength || !(IsLowerAlpha(member[0]) || char.IsAsciiDigit(member[0])))
+        {
+            return 0;
+        }
+
+        var system = member[(end + 1)..];
+        var systemLength = system.IndexOfAnyExcept(KeyChars);
+        return systemLength is > 0 and <= MaxSystemLength && system[systemLength] == '=' && IsLowerAlpha(system[0])
+            ? end + 1 + systemLength
+            : 0;
     }
 
     /// <summary>Removes whole members until the list fits: the right-most large member first, then from the end.</summary>
