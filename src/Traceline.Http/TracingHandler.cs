@@ -262,7 +262,8 @@ public sealed class TracingHandler : DelegatingHandler
                 default,
                 null,
                 default,
-                default);
+                default,
+                current);
         }
 #pragma warning disable CA1031 // Tracing never breaks a request: report and send untraced.
         catch (Exception ex)

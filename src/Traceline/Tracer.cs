@@ -51,7 +51,7 @@ public sealed class Tracer
     {
         var current = CurrentSpan.Value;
         var parent = current is null ? default : current.Context;
-        return StartSpanCore(name, kind, parent, default, default, null, default, default, current, currentKnown: true);
+        return StartSpanCore(name, kind, parent, default, default, null, default, default, current);
     }
 
     /// <summary>
@@ -72,7 +72,7 @@ public sealed class Tracer
         ReadOnlySpan<SpanAttribute> attributes = default,
         ReadOnlySpan<SpanLink> links = default,
         DateTimeOffset? startTime = null) =>
-        StartSpanCore(name, kind, parent, attributes, links, startTime, default, default);
+        StartSpanCore(name, kind, parent, attributes, links, startTime, default, default, CurrentSpan.Value);
 
     /// <summary>Starts a span that begins a new trace, whatever is current, and makes it current until it ends.</summary>
     /// <param name="name">The span name.</param>
@@ -80,11 +80,13 @@ public sealed class Tracer
     /// <param name="links">Links, for example to the span that caused this new trace.</param>
     /// <returns>The started span.</returns>
     public Span StartRootSpan(string name, SpanKind kind = SpanKind.Internal, ReadOnlySpan<SpanLink> links = default) =>
-        StartSpanCore(name, kind, default, default, links, null, default, default);
+        StartSpanCore(name, kind, default, default, links, null, default, default, CurrentSpan.Value);
 
     /// <summary>
     /// The one place spans are born. <paramref name="traceIdOverride"/> and <paramref name="spanIdOverride"/> let the
     /// ASP.NET Core middleware adopt the ids of the hosting Activity, so that logs and traces agree.
+    /// <paramref name="previous"/> is the span current in the calling flow (read once by the caller); ending the new
+    /// span makes it current again.
     /// </summary>
     internal Span StartSpanCore(
         string name,
@@ -95,8 +97,7 @@ public sealed class Tracer
         DateTimeOffset? startTime,
         TraceId traceIdOverride,
         SpanId spanIdOverride,
-        Span? current = null,
-        bool currentKnown = false)
+        Span? previous)
     {
         name ??= string.Empty;
         var provider = Provider;
@@ -150,7 +151,7 @@ public sealed class Tracer
         {
             // Perf: a non-recording span is a bare handle; it never reads the clock.
             var dropped = new Span(context, null);
-            dropped.SetPrevious(currentKnown ? current : CurrentSpan.Value);
+            dropped.SetPrevious(previous);
             CurrentSpan.Value = dropped;
             return dropped;
         }
@@ -199,7 +200,7 @@ public sealed class Tracer
             provider.OnStart(span);
         }
 
-        span.SetPrevious(currentKnown ? current : CurrentSpan.Value);
+        span.SetPrevious(previous);
         CurrentSpan.Value = span;
         return span;
     }

@@ -171,8 +171,7 @@ internal sealed class TracingMiddleware
     /// <summary>Records the exception and completes the span from an exception filter: the stack is never unwound by tracing.</summary>
     private bool CompleteAndReturnFalse(HttpContext context, Span span, Activity? activity, Exception exception)
     {
-        Exception? captured = null;
-        RecordAndReturnFalse(span, exception, ref captured);
+        RecordException(span, exception);
         Complete(context, span, activity, exception);
         return false;
     }
@@ -181,6 +180,12 @@ internal sealed class TracingMiddleware
     private bool RecordAndReturnFalse(Span span, Exception exception, ref Exception? captured)
     {
         captured = exception;
+        RecordException(span, exception);
+        return false;
+    }
+
+    private void RecordException(Span span, Exception exception)
+    {
         try
         {
             span.RecordException(exception);
@@ -191,8 +196,6 @@ internal sealed class TracingMiddleware
         {
             _diagnostics.CallbackFailed(InstrumentationName + ".RecordException", ex);
         }
-
-        return false;
     }
 
     private bool ShouldTrace(HttpContext context)
@@ -339,7 +342,7 @@ internal sealed class TracingMiddleware
 
         var links = linkCount == 0 ? default : new ReadOnlySpan<SpanLink>(in link);
         var span = _tracer.StartSpanCore(
-            HttpSemantics.MethodSpanNames[methodIndex], SpanKind.Server, parent, attributes[..count], links, null, traceIdOverride, spanIdOverride);
+            HttpSemantics.MethodSpanNames[methodIndex], SpanKind.Server, parent, attributes[..count], links, null, traceIdOverride, spanIdOverride, CurrentSpan.Value);
 
         if ((ownActivity ?? currentActivity) is { } correlated)
         {

@@ -20,7 +20,7 @@ namespace Traceline.Export;
 public sealed class BatchSpanProcessor : SpanProcessor
 {
     private readonly SpanExporter _exporter;
-    private readonly BoundedSpanQueue _queue;
+    private readonly BoundedQueue<Span> _queue;
     private readonly Span[] _batch;
     private readonly int _maxBatch;
     private readonly TimeSpan _delay;
@@ -60,7 +60,7 @@ public sealed class BatchSpanProcessor : SpanProcessor
         _maxBatch = Math.Clamp(options.MaxExportBatchSize, 1, queueSize);
         _delay = options.ScheduledDelay > TimeSpan.Zero ? options.ScheduledDelay : TimeSpan.FromMilliseconds(1);
         _exportTimeout = options.ExportTimeout > TimeSpan.Zero ? options.ExportTimeout : Timeout.InfiniteTimeSpan;
-        _queue = new BoundedSpanQueue(queueSize);
+        _queue = new BoundedQueue<Span>(queueSize);
         _batch = new Span[_maxBatch];
         _name = $"BatchSpanProcessor({exporter.GetType().Name})";
         // The worker must not capture the creator's execution context (its current span, Activity or baggage).

@@ -1,6 +1,6 @@
 namespace Traceline.Tests.Internal;
 
-public sealed class BoundedSpanQueueTests
+public sealed class BoundedQueueTests
 {
     private static readonly Span Sample = TestProviders.Create().GetTracer("t").StartSpan("x");
 
@@ -10,7 +10,7 @@ public sealed class BoundedSpanQueueTests
     [InlineData(128)]
     public void TryEnqueue_PastCapacity_Refuses(int capacity)
     {
-        var queue = new BoundedSpanQueue(capacity);
+        var queue = new BoundedQueue<Span>(capacity);
         for (var i = 0; i < capacity; i++)
         {
             Assert.True(queue.TryEnqueue(Sample));
@@ -25,7 +25,7 @@ public sealed class BoundedSpanQueueTests
     [Fact]
     public async Task ManyProducersOneConsumer_EveryItemOnce()
     {
-        var queue = new BoundedSpanQueue(1024);
+        var queue = new BoundedQueue<Span>(1024);
         var tracer = TestProviders.Create(b => b.UseInMemoryExporter(new Traceline.Export.InMemorySpanExporter())).GetTracer("t");
         var spans = Enumerable.Range(0, 40_000).Select(_ => tracer.StartRootSpan("x")).ToArray();
         var received = new List<Span>();
