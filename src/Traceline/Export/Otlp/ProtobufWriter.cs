@@ -97,23 +97,7 @@ internal ref struct ProtobufWriter
 
     /// <summary>Writes a 32-bit varint at <paramref name="index"/>; returns the index after it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int WriteVarint(Span<byte> destination, int index, uint value)
-    {
-        if (value < 0x80)
-        {
-            destination[index] = (byte)value;
-            return index + 1;
-        }
-
-        if (value < 0x4000)
-        {
-            destination[index + 1] = (byte)(value >> 7);
-            destination[index] = (byte)(value | 0x80);
-            return index + 2;
-        }
-
-        return WriteVarintSlow(destination, index, value);
-    }
+    public static int WriteVarint(Span<byte> destination, int index, uint value) => WriteVarint(destination, index, (ulong)value);
 
     /// <summary>Writes a 64-bit varint at <paramref name="index"/>; returns the index after it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
