@@ -2,7 +2,6 @@ using System.Net;
 using BenchmarkDotNet.Attributes;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
-using Traceline.Export;
 using Traceline.Http;
 
 namespace Traceline.Benchmarks;
