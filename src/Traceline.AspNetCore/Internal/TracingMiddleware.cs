@@ -579,14 +579,26 @@ internal sealed class TracingMiddleware
     /// was not empty, as it is whenever ASP.NET Core started an Activity, and setting <see cref="Activity.Current"/>
     /// makes the Activity format its <see cref="Activity.Id"/> string.
     /// </remarks>
-    private readonly struct CallerContext(Activity? activity)
+    private readonly struct CallerContext
     {
-        // Null when the caller suppressed the flow (Capture returns null then): the values are restored one by one.
-        private readonly ExecutionContext? _context = ExecutionContext.Capture();
-        private readonly Span? _span = CurrentSpan.Value;
-        private readonly Baggage _baggage = Baggage.Current;
+        // Null when the caller suppressed the flow (Capture returns null then): the values are restored one by one,
+        // and only then are they read here.
+        private readonly ExecutionContext? _context;
+        private readonly Span? _span;
+        private readonly Baggage? _baggage;
 
-        public Activity? Activity { get; } = activity;
+        public CallerContext(Activity? activity)
+        {
+            Activity = activity;
+            _context = ExecutionContext.Capture();
+            if (_context is null)
+            {
+                _span = CurrentSpan.Value;
+                _baggage = Baggage.Current;
+            }
+        }
+
+        public Activity? Activity { get; }
 
         /// <summary>Puts back what was current; <paramref name="ownActivity"/> is the Activity the middleware started, if any.</summary>
         public void Restore(Activity? ownActivity)
@@ -609,7 +621,7 @@ internal sealed class TracingMiddleware
                 Activity.Current = Activity;
             }
 
-            Baggage.Current = _baggage;
+            Baggage.Current = _baggage!;
         }
     }
 
