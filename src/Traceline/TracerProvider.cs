@@ -54,6 +54,8 @@ public sealed class TracerProvider : IDisposable
         // spans such as InMemorySpanExporter) leaves each span's storage to the garbage collector.
         if (processors is [BatchSpanProcessor or SimpleSpanProcessor] && processors[0].Exporter is { ReleasesSpansAfterExport: true })
         {
+            // A batch processor holds up to its queue plus a batch; a simple one hands each span back as it ends, so a
+            // few per concurrently ending thread suffice.
             Pool = new SpanDataPool(processors[0] is BatchSpanProcessor batch ? batch.QueueCapacity : 64);
         }
     }
