@@ -195,9 +195,18 @@ public sealed class SpanPoolingTests
         var exporter = new SnapshotExporter { KeepSnapshots = false };
         using var provider = TestProviders.Create(b => b.AddExporter(exporter)); // the production pipeline: a batch processor
         var tracer = provider.GetTracer("pool");
-        for (var i = 0; i < 1500; i++)
+        // Warm: 1,000 spans alive at once, so that much storage (with room for four attributes) exists and, once
+        // exported, waits in the pool however slowly the export worker runs later.
+        var warm = new Span[1000];
+        for (var i = 0; i < warm.Length; i++)
         {
-            Run(tracer); // warm: fills the pool
+            warm[i] = tracer.StartSpan("warm");
+            SetFour(warm[i]);
+        }
+
+        for (var i = warm.Length - 1; i >= 0; i--)
+        {
+            warm[i].End();
         }
 
         Assert.True(provider.ForceFlush(TimeSpan.FromSeconds(30)));
@@ -217,6 +226,11 @@ public sealed class SpanPoolingTests
         static void Run(Tracer tracer)
         {
             using var span = tracer.StartSpan("op");
+            SetFour(span);
+        }
+
+        static void SetFour(Span span)
+        {
             span.SetAttribute("a", 1);
             span.SetAttribute("b", "two");
             span.SetAttribute("c", true);
