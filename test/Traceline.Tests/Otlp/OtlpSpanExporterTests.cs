@@ -102,7 +102,9 @@ public sealed class OtlpSpanExporterTests
         var (provider, spans) = RichSpans.Create();
         using var _ = provider;
         var log = new CapturingLoggerFactory();
-        using var exporter = CreateExporter(receiver, OtlpExportProtocol.HttpProtobuf, log: log);
+        // Two waits of a second each fit the default 10 s export timeout with room to spare, but not on a machine busy
+        // with the rest of the suite: the test is about Retry-After, not about that timeout.
+        using var exporter = CreateExporter(receiver, OtlpExportProtocol.HttpProtobuf, o => o.Timeout = TimeSpan.FromSeconds(30), log);
         var clock = Stopwatch.StartNew();
 
         var result = await exporter.ExportAsync(spans, CancellationToken.None);
