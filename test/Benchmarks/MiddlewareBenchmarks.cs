@@ -24,6 +24,7 @@ namespace Traceline.Benchmarks;
 /// Traceline apps too: the baseline then carried the SDK's whole cost and the SDK row showed +0 B.
 /// </remarks>
 [MemoryDiagnoser]
+[MedianColumn]
 public class MiddlewareBenchmarks
 {
     private const string TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";

@@ -11,6 +11,7 @@ namespace Traceline.Benchmarks;
 /// OpenTelemetry .NET SDK (ActivitySource.StartActivity + Stop, always-on sampler, batch processor).
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class SpanBenchmarks
 {
     private TracerProvider _traceline = null!;
