@@ -46,6 +46,10 @@ public sealed class TracingHandler : DelegatingHandler
     private readonly TextMapPropagator _propagator;
     private readonly string[] _fields;
 
+    // How many marked fields SetHeader wrote on this thread; compared around a synchronous Inject.
+    [ThreadStatic]
+    private static int t_marksWritten;
+
     // This handler's own instances of the field names (same text, never interned): HttpHeaders keeps the name instance
     // a header was added with, so a header named by one of these was written by this handler on an earlier send of
     // the same message. Null when the runtime does not keep the instance (then every send counts in Options).
@@ -57,6 +61,10 @@ public sealed class TracingHandler : DelegatingHandler
     private readonly Action<Span, HttpResponseMessage>? _enrichWithResponse;
     private readonly Action<Span, Exception>? _enrichWithException;
     private readonly string[] _redactedQueryKeys;
+
+    // Perf: url.full of the last request, reused while requests go to the same URL (a client calling one endpoint
+    // again and again). A benign race: any thread may replace it, and every value it holds is a valid pair.
+    private LastUrl? _lastUrl;
     private readonly ClientTimeoutSource? _timeouts;
 
     /// <summary>Creates a handler that traces through <paramref name="provider"/>.</summary>
@@ -245,7 +253,7 @@ public sealed class TracingHandler : DelegatingHandler
                 // Perf: Uri caches its host string once parsed (SocketsHttpHandler reads it too): no allocation here.
                 attributes[count++] = new SpanAttribute(SemanticConventions.ServerAddress, uri.Host);
                 attributes[count++] = new SpanAttribute(SemanticConventions.ServerPort, uri.Port);
-                attributes[count++] = new SpanAttribute(SemanticConventions.UrlFull, HttpClientConventions.FullUrl(uri, _redactedQueryKeys));
+                attributes[count++] = new SpanAttribute(SemanticConventions.UrlFull, FullUrl(uri));
             }
 
             if (sendCount > 0)
@@ -273,6 +281,7 @@ public sealed class TracingHandler : DelegatingHandler
             return null;
         }
 
+        var marksBefore = -1;
         try
         {
             // Every field the propagator owns is rewritten for this attempt: nothing stale from an earlier send, or of
@@ -286,7 +295,8 @@ public sealed class TracingHandler : DelegatingHandler
                 }
             }
 
-            _propagator.Inject(new PropagationContext(span.Context, Baggage.Current), request, _setHeader);
+            marksBefore = t_marksWritten;
+            PropagatorCalls.Inject(_propagator, new PropagationContext(span.Context, Baggage.Current), request, _setHeader);
         }
 #pragma warning disable CA1031 // A propagator's failure must never break the request.
         catch (Exception ex)
@@ -295,7 +305,9 @@ public sealed class TracingHandler : DelegatingHandler
             _provider.Diagnostics.CallbackFailed(nameof(TracingHandler) + ".Inject", ex);
         }
 
-        if (!HasMarkedField(request.Headers))
+        // Perf: the setter counts the marked fields it writes on this thread (Inject is synchronous), so the headers need
+        // not be searched again to learn whether one was written.
+        if (_markedFields is null || marksBefore < 0 || t_marksWritten == marksBefore)
         {
             // The propagator wrote none of its fields (it had nothing to send, it failed, or the runtime keeps no
             // marks), so a resend would not be recognized by its header: this send is counted in Options (a resend's
@@ -321,14 +333,19 @@ public sealed class TracingHandler : DelegatingHandler
         {
             if (span.IsRecording)
             {
+                // Perf: one call, so the span's setter lock is taken once for all of them.
                 var statusCode = (int)response.StatusCode;
-                span.SetAttribute(SemanticConventions.HttpResponseStatusCode, statusCode);
-                span.SetAttribute(SemanticConventions.NetworkProtocolVersion, HttpClientConventions.ProtocolVersion(response.Version));
+                var attributes = default(EndAttributes);
+                attributes[0] = new SpanAttribute(SemanticConventions.HttpResponseStatusCode, statusCode);
+                attributes[1] = new SpanAttribute(SemanticConventions.NetworkProtocolVersion, HttpClientConventions.ProtocolVersion(response.Version));
+                var count = 2;
                 if (statusCode >= 400)
                 {
-                    span.SetAttribute(SemanticConventions.ErrorType, SemanticConventions.StatusCodeText(statusCode));
+                    attributes[count++] = new SpanAttribute(SemanticConventions.ErrorType, SemanticConventions.StatusCodeText(statusCode));
                     span.SetStatus(SpanStatusCode.Error);
                 }
+
+                span.SetAttributes(((ReadOnlySpan<SpanAttribute>)attributes)[..count]);
 
                 Enrich(_enrichWithResponse, span, response, nameof(TracingHandlerOptions.EnrichWithResponse));
             }
@@ -436,7 +453,11 @@ public sealed class TracingHandler : DelegatingHandler
             headers.Remove(name); // Perf: an empty collection (the first field of most requests) has nothing to replace
         }
 
-        headers.TryAddWithoutValidation(MarkedName(name), value);
+        var marked = MarkedName(name);
+        if (headers.TryAddWithoutValidation(marked, value) && !ReferenceEquals(marked, name))
+        {
+            t_marksWritten++;
+        }
     }
 
     private string MarkedName(string name)
@@ -544,9 +565,31 @@ public sealed class TracingHandler : DelegatingHandler
         }
     }
 
+    /// <summary>Returns <c>url.full</c> for <paramref name="uri"/>, reusing the last one while the URL is unchanged.</summary>
+    private string FullUrl(Uri uri)
+    {
+        var absolute = uri.AbsoluteUri; // cached by Uri once computed
+        var last = _lastUrl;
+        if (last is not null && string.Equals(last.Absolute, absolute, StringComparison.Ordinal))
+        {
+            return last.Full;
+        }
+
+        var full = HttpClientConventions.FullUrl(uri, _redactedQueryKeys);
+        _lastUrl = new LastUrl(absolute, full);
+        return full;
+    }
+
     /// <summary>Room for the start attributes without allocating (at most six are set).</summary>
     [InlineArray(6)]
     private struct StartAttributes
+    {
+        private SpanAttribute _first;
+    }
+
+    /// <summary>Room for the attributes set when the response arrives (at most three).</summary>
+    [InlineArray(3)]
+    private struct EndAttributes
     {
         private SpanAttribute _first;
     }
@@ -569,5 +612,13 @@ public sealed class TracingHandler : DelegatingHandler
         {
             _provider.Diagnostics.CallbackFailed(nameof(TracingHandlerOptions) + "." + optionName, ex);
         }
+    }
+
+    /// <summary>A request URL and its <c>url.full</c> (user info removed, sensitive query values redacted), replaced as a whole.</summary>
+    private sealed class LastUrl(string absolute, string full)
+    {
+        public string Absolute { get; } = absolute;
+
+        public string Full { get; } = full;
     }
 }

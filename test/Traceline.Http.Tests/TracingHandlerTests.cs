@@ -401,6 +401,37 @@ public sealed class TracingHandlerTests
     }
 
     [Fact]
+    public async Task SendAsync_UrlsInTurn_EachSpanHasItsOwnUrlFull()
+    {
+        // The handler reuses the last url.full while the URL repeats: a different URL must never get the previous one.
+        using var tracing = new TestTracing();
+        using var client = tracing.CreateClient(new CapturingHandler());
+        string[] urls =
+        [
+            "https://user:secret@example.test/a?sig=abc",
+            "https://user:secret@example.test/a?sig=abc",
+            "https://example.test/a?sig=abc",
+            "https://example.test/a?x=1",
+            "https://user:secret@example.test/a?sig=abc",
+        ];
+
+        foreach (var url in urls)
+        {
+            using var response = await client.GetAsync(new Uri(url));
+        }
+
+        Assert.Equal(
+            [
+                "https://example.test/a?sig=REDACTED",
+                "https://example.test/a?sig=REDACTED",
+                "https://example.test/a?sig=REDACTED",
+                "https://example.test/a?x=1",
+                "https://example.test/a?sig=REDACTED",
+            ],
+            tracing.ClientSpans.Select(s => s.String("url.full")));
+    }
+
+    [Fact]
     public async Task SendAsync_ErrorStatus_ErrorTypeAndErrorStatus()
     {
         using var tracing = new TestTracing();
