@@ -59,6 +59,9 @@ internal sealed class TracingMiddleware
     // and every value it holds is a valid pair.
     private LastHost? _lastHost;
 
+    // The route template of the last request and its span names: a benign race like _lastHost.
+    private LastRoute? _lastRoute;
+
     public TracingMiddleware(RequestDelegate next, TracerProvider provider, TracingMiddlewareOptions options)
     {
         _next = next;
@@ -391,12 +394,15 @@ internal sealed class TracingMiddleware
         {
             if (span.IsRecording)
             {
+                // Perf: the attributes go in with one call, so the span's setter lock is taken once for all of them.
                 var response = context.Response;
                 var statusCode = exception is not null && !response.HasStarted ? StatusCodes.Status500InternalServerError : response.StatusCode;
-                span.SetAttribute(SemanticConventions.HttpResponseStatusCode, statusCode);
+                var attributes = default(EndAttributeBuffer);
+                attributes[0] = new SpanAttribute(SemanticConventions.HttpResponseStatusCode, statusCode);
+                var count = 1;
                 if (context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { Length: > 0 } route })
                 {
-                    span.SetAttribute(SemanticConventions.HttpRoute, route);
+                    attributes[count++] = new SpanAttribute(SemanticConventions.HttpRoute, route);
                     span.UpdateName(GetRouteSpanName(context.Request.Method, route));
                 }
 
@@ -404,18 +410,20 @@ internal sealed class TracingMiddleware
                 if (context.Features.Get<IHttpRequestLifetimeFeature>()?.RequestAborted.IsCancellationRequested == true)
                 {
                     // The client went away: worth marking, but not the server's failure.
-                    span.SetAttribute(SemanticConventions.ErrorType, ErrorTypeAborted);
+                    attributes[count++] = new SpanAttribute(SemanticConventions.ErrorType, ErrorTypeAborted);
                 }
                 else if (exception is not null)
                 {
-                    span.SetAttribute(SemanticConventions.ErrorType, exception.GetType().FullName ?? exception.GetType().Name);
+                    attributes[count++] = new SpanAttribute(SemanticConventions.ErrorType, exception.GetType().FullName ?? exception.GetType().Name);
                     span.SetStatus(SpanStatusCode.Error, exception.Message);
                 }
                 else if (statusCode >= StatusCodes.Status500InternalServerError)
                 {
-                    span.SetAttribute(SemanticConventions.ErrorType, SemanticConventions.StatusCodeText(statusCode));
+                    attributes[count++] = new SpanAttribute(SemanticConventions.ErrorType, SemanticConventions.StatusCodeText(statusCode));
                     span.SetStatus(SpanStatusCode.Error);
                 }
+
+                span.SetAttributes(((ReadOnlySpan<SpanAttribute>)attributes)[..count]);
 
                 RecordHeaders(span, response.Headers, _responseHeaders);
                 _enrichWithResponse?.Invoke(span, response);
@@ -437,7 +445,20 @@ internal sealed class TracingMiddleware
     private string GetRouteSpanName(string method, string route)
     {
         var methodIndex = HttpSemantics.GetMethodIndex(method);
-        var names = _routeSpanNames.GetOrAdd(route, static _ => new string?[HttpSemantics.OtherMethodIndex + 1]);
+
+        // Perf: an endpoint's route template is one string instance, so a service that keeps answering one route (or a
+        // burst of it) finds its names by reference, without hashing the template.
+        var last = _lastRoute;
+        string?[] names;
+        if (last is not null && ReferenceEquals(last.Route, route))
+        {
+            names = last.Names;
+        }
+        else
+        {
+            names = _routeSpanNames.GetOrAdd(route, static _ => new string?[HttpSemantics.OtherMethodIndex + 1]);
+            _lastRoute = new LastRoute(route, names);
+        }
 
         // A race only builds the same name twice.
         return names[methodIndex] ??= HttpSemantics.MethodSpanNames[methodIndex] + " " + route;
@@ -623,6 +644,14 @@ internal sealed class TracingMiddleware
 
             Baggage.Current = _baggage!;
         }
+    }
+
+    /// <summary>A route template and its span names per method (the array kept in <see cref="_routeSpanNames"/>).</summary>
+    private sealed class LastRoute(string route, string?[] names)
+    {
+        public string Route { get; } = route;
+
+        public string?[] Names { get; } = names;
     }
 
     /// <summary>A Host header's value and its host part, replaced as a whole.</summary>
