@@ -296,7 +296,7 @@ public sealed class TracingHandler : DelegatingHandler
             }
 
             marksBefore = t_marksWritten;
-            PropagatorCalls.Inject(_propagator, new PropagationContext(span.Context, Baggage.Current), request, _setHeader);
+            _propagator.Inject(new PropagationContext(span.Context, Baggage.Current), request, _setHeader);
         }
 #pragma warning disable CA1031 // A propagator's failure must never break the request.
         catch (Exception ex)

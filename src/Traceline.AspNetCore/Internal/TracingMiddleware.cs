@@ -252,7 +252,7 @@ internal sealed class TracingMiddleware
         PropagationContext extracted = default;
         try
         {
-            extracted = PropagatorCalls.Extract(_propagator, default, request.Headers, HeaderGetter);
+            extracted = _propagator.Extract(default, request.Headers, HeaderGetter);
         }
 #pragma warning disable CA1031 // A propagator must not fail the request: a new trace starts.
         catch (Exception ex)

@@ -34,7 +34,7 @@ internal sealed class CompositePropagator : TextMapPropagator
     {
         foreach (var propagator in _propagators)
         {
-            PropagatorCalls.InjectOne(propagator, context, carrier, setter);
+            propagator.Inject(context, carrier, setter);
         }
     }
 
@@ -43,7 +43,7 @@ internal sealed class CompositePropagator : TextMapPropagator
         var result = context;
         foreach (var propagator in _propagators)
         {
-            result = PropagatorCalls.ExtractOne(propagator, result, carrier, getter);
+            result = propagator.Extract(result, carrier, getter);
         }
 
         return result;

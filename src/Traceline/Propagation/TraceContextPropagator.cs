@@ -29,14 +29,7 @@ internal sealed class TraceContextPropagator : TextMapPropagator
 
     public override IReadOnlyCollection<string> Fields => FieldNames;
 
-    public override void Inject<TCarrier>(in PropagationContext context, TCarrier carrier, Action<TCarrier, string, string> setter) =>
-        InjectCore(context, carrier, setter);
-
-    public override PropagationContext Extract<TCarrier>(in PropagationContext context, TCarrier carrier, Func<TCarrier, string, StringValues> getter) =>
-        ExtractCore(context, carrier, getter);
-
-    /// <summary>What <see cref="Inject"/> does, callable without a generic virtual dispatch (see <see cref="PropagatorCalls"/>).</summary>
-    internal static void InjectCore<TCarrier>(in PropagationContext context, TCarrier carrier, Action<TCarrier, string, string> setter)
+    public override void Inject<TCarrier>(in PropagationContext context, TCarrier carrier, Action<TCarrier, string, string> setter)
     {
         var spanContext = context.SpanContext;
         if (!spanContext.IsValid || carrier is null || setter is null)
@@ -53,8 +46,7 @@ internal sealed class TraceContextPropagator : TextMapPropagator
         }
     }
 
-    /// <summary>What <see cref="Extract"/> does, callable without a generic virtual dispatch.</summary>
-    internal static PropagationContext ExtractCore<TCarrier>(in PropagationContext context, TCarrier carrier, Func<TCarrier, string, StringValues> getter)
+    public override PropagationContext Extract<TCarrier>(in PropagationContext context, TCarrier carrier, Func<TCarrier, string, StringValues> getter)
     {
         if (carrier is null || getter is null)
         {
