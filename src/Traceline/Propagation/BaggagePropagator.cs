@@ -24,7 +24,7 @@ internal sealed class BaggagePropagator : TextMapPropagator
             return;
         }
 
-        if (BaggageFormat.Serialize(context.Baggage) is { } header)
+        if (HeaderValue(context.Baggage) is { } header)
         {
             setter(carrier, BaggageHeader, header);
         }
@@ -37,9 +37,13 @@ internal sealed class BaggagePropagator : TextMapPropagator
             return context;
         }
 
-        var values = getter(carrier, BaggageHeader);
-        return values.Count != 0 && BaggageFormat.Parse(values) is { } baggage
-            ? new PropagationContext(context.SpanContext, baggage)
-            : context;
+        return WithBaggage(context, getter(carrier, BaggageHeader));
     }
+
+    /// <summary>The context with the received baggage, or unchanged when there is none or it is invalid (non-generic: see BuiltInPropagation).</summary>
+    internal static PropagationContext WithBaggage(in PropagationContext context, StringValues values) =>
+        values.Count != 0 && BaggageFormat.Parse(values) is { } baggage ? new PropagationContext(context.SpanContext, baggage) : context;
+
+    /// <summary>The <c>baggage</c> header to send, or <see langword="null"/> when there is nothing to send.</summary>
+    internal static string? HeaderValue(Baggage baggage) => baggage.Count == 0 ? null : BaggageFormat.Serialize(baggage);
 }

@@ -38,9 +38,7 @@ internal sealed class TraceContextPropagator : TextMapPropagator
         }
 
         setter(carrier, TraceParentHeader, TraceParentFormat.Format(spanContext));
-
-        // Perf: a trace state that came through Extract is already normalized, so this returns the same instance.
-        if (TraceStateFormat.Normalize(spanContext.TraceState) is { } traceState)
+        if (TraceStateValue(spanContext) is { } traceState)
         {
             setter(carrier, TraceStateHeader, traceState);
         }
@@ -53,13 +51,36 @@ internal sealed class TraceContextPropagator : TextMapPropagator
             return context;
         }
 
-        var traceParent = getter(carrier, TraceParentHeader);
-        if (traceParent.Count != 1 || !TraceParentFormat.TryParse(traceParent[0], out var traceId, out var spanId, out var flags))
+        if (!TryParseParent(getter(carrier, TraceParentHeader), out var traceId, out var spanId, out var flags))
         {
             return context; // several traceparent values, or an invalid one: a new trace, and tracestate is ignored
         }
 
-        var traceState = TraceStateFormat.Normalize(getter(carrier, TraceStateHeader));
-        return new PropagationContext(new SpanContext(traceId, spanId, flags, traceState, isRemote: true), context.Baggage);
+        return WithRemoteParent(context, traceId, spanId, flags, getter(carrier, TraceStateHeader));
     }
+
+    // The non-generic steps of Extract and Inject, shared with instrumentation that reads and writes its headers itself
+    // (see BuiltInPropagation): no generic virtual dispatch, no runtime generic lookup.
+
+    /// <summary>Parses the received <c>traceparent</c> values: exactly one valid value, or nothing.</summary>
+    internal static bool TryParseParent(StringValues traceParent, out TraceId traceId, out SpanId spanId, out TraceFlags flags)
+    {
+        if (traceParent.Count == 1)
+        {
+            return TraceParentFormat.TryParse(traceParent[0], out traceId, out spanId, out flags);
+        }
+
+        traceId = default;
+        spanId = default;
+        flags = default;
+        return false;
+    }
+
+    /// <summary>The extracted context: the remote parent, its trace state (dropped when invalid), the baggage kept.</summary>
+    internal static PropagationContext WithRemoteParent(in PropagationContext context, TraceId traceId, SpanId spanId, TraceFlags flags, StringValues traceState) =>
+        new(new SpanContext(traceId, spanId, flags, TraceStateFormat.Normalize(traceState), isRemote: true), context.Baggage);
+
+    /// <summary>The <c>tracestate</c> to send, or <see langword="null"/> for none or an invalid one.</summary>
+    /// <remarks>Perf: a trace state that came through Extract is already normalized, so this returns the same instance.</remarks>
+    internal static string? TraceStateValue(in SpanContext spanContext) => TraceStateFormat.Normalize(spanContext.TraceState);
 }
