@@ -283,7 +283,8 @@ public sealed class TracingHandler : DelegatingHandler
             return null;
         }
 
-        var marksBefore = -1;
+        var marksBefore = 0;
+        var marksRead = false;
         try
         {
             // Every field the propagator owns is rewritten for this attempt: nothing stale from an earlier send, or of
@@ -298,6 +299,7 @@ public sealed class TracingHandler : DelegatingHandler
             }
 
             marksBefore = t_marksWritten;
+            marksRead = true;
             if (_builtIn is { } builtIn)
             {
                 InjectBuiltIn(builtIn, span.Context, request);
@@ -316,7 +318,7 @@ public sealed class TracingHandler : DelegatingHandler
 
         // Perf: the setter counts the marked fields it writes on this thread (Inject is synchronous), so the headers need
         // not be searched again to learn whether one was written.
-        if (_markedFields is null || marksBefore < 0 || t_marksWritten == marksBefore)
+        if (_markedFields is null || !marksRead || t_marksWritten == marksBefore) // equality: safe when the count wraps
         {
             // The propagator wrote none of its fields (it had nothing to send, it failed, or the runtime keeps no
             // marks), so a resend would not be recognized by its header: this send is counted in Options (a resend's
@@ -486,7 +488,7 @@ public sealed class TracingHandler : DelegatingHandler
         var marked = MarkedName(name);
         if (headers.TryAddWithoutValidation(marked, value) && !ReferenceEquals(marked, name))
         {
-            t_marksWritten++;
+            t_marksWritten = unchecked(t_marksWritten + 1);
         }
     }
 

@@ -70,6 +70,28 @@ public sealed class TracingHandlerBuiltInPropagatorTests
         Assert.Equal(["acme"], inner.Single.Values("x-tenant"));
     }
 
+    [Fact]
+    public async Task MarkCountAboutToWrap_FirstSendStillStoresNothingOnTheMessage()
+    {
+        // The handler learns that it wrote its header from a per-thread count around Inject; the count wraps after 2^32
+        // writes on one thread (days of traffic), and a send then must still be recognized as marked, not fall back to
+        // storing a send count in the message's Options on every request.
+        var count = typeof(TracingHandler).GetField("t_marksWritten", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+        using var tracing = new TestTracing(propagator: Propagators.Default);
+        using var invoker = new HttpMessageInvoker(new TracingHandler(tracing.Provider) { InnerHandler = new CapturingHandler() });
+
+        foreach (var start in new[] { int.MaxValue, -1 })
+        {
+            count.SetValue(null, start);
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("http://example.test/"));
+            var sending = invoker.SendAsync(request, CancellationToken.None); // Start and Inject run on this thread
+            Assert.NotEqual(start, (int)count.GetValue(null)!);
+            using var response = await sending;
+
+            Assert.False(request.Options.TryGetValue(TracingHandler.SendCountKey, out _));
+        }
+    }
+
     /// <summary>A user's propagator that writes one header of its own.</summary>
     private sealed class TenantPropagator : TextMapPropagator
     {
