@@ -63,8 +63,10 @@ public sealed class TracingHandler : DelegatingHandler
     private readonly Action<Span, Exception>? _enrichWithException;
     private readonly string[] _redactedQueryKeys;
 
-    // Perf: url.full of the last request, reused while requests go to the same URL (a client calling one endpoint
-    // again and again). A benign race: any thread may replace it, and every value it holds is a valid pair.
+    // Perf: url.full is reused while requests go to the same URL, and a change of URL allocates nothing more than
+    // url.full itself needs: the last URL that is its own url.full is kept as it is, and only a rewritten one (user
+    // info removed, a query value redacted) is kept as a pair with its rewrite. Benign races: every value is valid.
+    private string? _lastUnchangedUrl;
     private LastUrl? _lastUrl;
     private readonly ClientTimeoutSource? _timeouts;
 
@@ -601,6 +603,11 @@ public sealed class TracingHandler : DelegatingHandler
     private string FullUrl(Uri uri)
     {
         var absolute = uri.AbsoluteUri; // cached by Uri once computed
+        if (string.Equals(_lastUnchangedUrl, absolute, StringComparison.Ordinal))
+        {
+            return absolute;
+        }
+
         var last = _lastUrl;
         if (last is not null && string.Equals(last.Absolute, absolute, StringComparison.Ordinal))
         {
@@ -608,7 +615,15 @@ public sealed class TracingHandler : DelegatingHandler
         }
 
         var full = HttpClientConventions.FullUrl(uri, _redactedQueryKeys);
-        _lastUrl = new LastUrl(absolute, full);
+        if (ReferenceEquals(full, absolute))
+        {
+            _lastUnchangedUrl = absolute;
+        }
+        else
+        {
+            _lastUrl = new LastUrl(absolute, full);
+        }
+
         return full;
     }
 

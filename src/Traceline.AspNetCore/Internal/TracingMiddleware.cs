@@ -26,12 +26,6 @@ internal sealed class TracingMiddleware
     /// <summary><c>error.type</c> of a request the client aborted: marked, not reported as a server error.</summary>
     public const string ErrorTypeAborted = "aborted";
 
-    /// <summary>The length of a version-00 traceparent: <c>00-{32 hex}-{16 hex}-{2 hex}</c>.</summary>
-    private const int TraceParentLength = 55;
-
-    /// <summary>Where the parent span id starts in a traceparent.</summary>
-    private const int TraceParentSpanIdOffset = 36;
-
     private const string RequestHeaderPrefix = "http.request.header.";
     private const string ResponseHeaderPrefix = "http.response.header.";
 
@@ -52,7 +46,8 @@ internal sealed class TracingMiddleware
     private readonly Action<Span, HttpResponse>? _enrichWithResponse;
     private readonly bool _emitTraceResponse;
 
-    // Perf: "{METHOD} {route}" names are built once per route template and method, then reused.
+    // Perf: "{METHOD} {route}" names are built once per route template and method, then reused. Each array holds the
+    // names by method index and, in its last slot, the route template it belongs to.
     private readonly ConcurrentDictionary<string, string?[]> _routeSpanNames = new(StringComparer.Ordinal);
 
     // Perf: HostString.Host cuts a new string out of the Host header on every call. A service answers to few hosts,
@@ -60,8 +55,9 @@ internal sealed class TracingMiddleware
     // and every value it holds is a valid pair.
     private LastHost? _lastHost;
 
-    // The route template of the last request and its span names: a benign race like _lastHost.
-    private LastRoute? _lastRoute;
+    // The span names of the last request's route (an array of _routeSpanNames, so replacing it allocates nothing): a
+    // benign race like _lastHost.
+    private string?[]? _lastRouteNames;
 
     public TracingMiddleware(RequestDelegate next, TracerProvider provider, TracingMiddlewareOptions options)
     {
@@ -466,16 +462,16 @@ internal sealed class TracingMiddleware
 
         // Perf: an endpoint's route template is one string instance, so a service that keeps answering one route (or a
         // burst of it) finds its names by reference, without hashing the template.
-        var last = _lastRoute;
-        string?[] names;
-        if (last is not null && ReferenceEquals(last.Route, route))
+        var names = _lastRouteNames;
+        if (names is null || !ReferenceEquals(names[^1], route))
         {
-            names = last.Names;
-        }
-        else
-        {
-            names = _routeSpanNames.GetOrAdd(route, static _ => new string?[HttpSemantics.OtherMethodIndex + 1]);
-            _lastRoute = new LastRoute(route, names);
+            names = _routeSpanNames.GetOrAdd(route, static template =>
+            {
+                var slots = new string?[HttpSemantics.OtherMethodIndex + 2];
+                slots[^1] = template;
+                return slots;
+            });
+            _lastRouteNames = names;
         }
 
         // A race only builds the same name twice.
@@ -535,8 +531,8 @@ internal sealed class TracingMiddleware
     private static SpanId ParentSpanId(Activity activity)
     {
         if (activity.Source.Name.Length == 0
-            && activity.ParentId is { Length: TraceParentLength } parentId
-            && SpanId.TryParse(parentId.AsSpan(TraceParentSpanIdOffset, SpanId.HexLength), out var spanId))
+            && activity.ParentId is { Length: TraceParentFormat.Length } parentId
+            && SpanId.TryParse(parentId.AsSpan(TraceParentFormat.SpanIdOffset, SpanId.HexLength), out var spanId))
         {
             return spanId;
         }
@@ -582,7 +578,7 @@ internal sealed class TracingMiddleware
 
     /// <summary>Formats <c>00-{trace-id}-{span-id}-{flags}</c>.</summary>
     private static string FormatTraceResponse(SpanContext context) =>
-        string.Create(TraceParentLength, context, static (chars, c) =>
+        string.Create(TraceParentFormat.Length, context, static (chars, c) =>
         {
             chars[0] = '0';
             chars[1] = '0';
@@ -662,14 +658,6 @@ internal sealed class TracingMiddleware
 
             Baggage.Current = _baggage!;
         }
-    }
-
-    /// <summary>A route template and its span names per method (the array kept in <see cref="_routeSpanNames"/>).</summary>
-    private sealed class LastRoute(string route, string?[] names)
-    {
-        public string Route { get; } = route;
-
-        public string?[] Names { get; } = names;
     }
 
     /// <summary>A Host header's value and its host part, replaced as a whole.</summary>

@@ -16,7 +16,9 @@ internal static class TraceParentFormat
 
     private const int TraceIdOffset = 3;
 
-    private const int SpanIdOffset = TraceIdOffset + TraceId.HexLength + 1; // 36
+    /// <summary>Where the parent span id starts.</summary>
+    public const int SpanIdOffset = TraceIdOffset + TraceId.HexLength + 1; // 36
+
     private const int FlagsOffset = SpanIdOffset + SpanId.HexLength + 1; // 53
 
     /// <summary>

@@ -86,6 +86,29 @@ public sealed class TracingMiddlewareTests
     }
 
     [Fact]
+    public async Task Requests_RoutesAndMethodsInTurn_EachSpanNamedByItsOwn()
+    {
+        // The middleware keeps the last route's names at hand: a different route or method must never get them.
+        using var app = new TracingAppFactory();
+        using var client = app.CreateClient();
+        (string Method, string Path, string Name)[] requests =
+        [
+            ("GET", "/users/1", "GET /users/{id}"),
+            ("GET", "/users/2", "GET /users/{id}"),
+            ("GET", "/status/200", "GET /status/{code:int}"),
+            ("FOO", "/custom", "HTTP /custom"), // an unknown method is named HTTP (semantic conventions)
+            ("GET", "/users/3", "GET /users/{id}"),
+            ("GET", "/status/201", "GET /status/{code:int}"),
+        ];
+
+        foreach (var (method, path, name) in requests)
+        {
+            (await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path))).EnsureSuccessStatusCode();
+            Assert.Equal(name, app.WaitForServerSpan(s => s.Attributes.ToArray().Any(a => a.Key == "url.path" && a.Value.StringValue == path)).Name);
+        }
+    }
+
+    [Fact]
     public async Task Request_TemplatedRoute_NamedByRouteWithStandardAttributes()
     {
         using var app = new TracingAppFactory();
