@@ -185,28 +185,4 @@ public class MiddlewareBenchmarks
         {
         }
     }
-
-    /// <summary>Loggers enabled from Information up that write nothing.</summary>
-    private sealed class SilentLoggerProvider : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => SilentLogger.Instance;
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class SilentLogger : ILogger
-        {
-            public static readonly SilentLogger Instance = new();
-
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-            }
-        }
-    }
 }

@@ -128,30 +128,6 @@ internal static class EndToEndServer
         return context.Response.WriteAsync(stats.Format());
     }
 
-    /// <summary>Loggers enabled from Information up that write nothing.</summary>
-    private sealed class SilentLoggerProvider : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => SilentLogger.Instance;
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class SilentLogger : ILogger
-        {
-            public static readonly SilentLogger Instance = new();
-
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-            }
-        }
-    }
-
     private sealed class SelfAddress
     {
         public Uri Uri { get; set; } = new("http://127.0.0.1/");

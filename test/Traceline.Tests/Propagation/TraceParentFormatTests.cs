@@ -51,20 +51,7 @@ public class TraceParentFormatTests
         var edit = Gen.Select(Gen.Int[0, 2], Gen.Int[0, 100], TrickyChar);
         Gen.Select(header, edit.Array[0, 3]).Sample((value, edits) =>
         {
-            var input = value;
-            foreach (var (kind, at, c) in edits)
-            {
-                var index = at % (input.Length + 1);
-                input = kind switch
-                {
-                    0 when index < input.Length => input[..index] + c + input[(index + 1)..],
-                    1 => input.Insert(index, c.ToString()),
-                    _ when index < input.Length => input.Remove(index, 1),
-                    _ => input,
-                };
-            }
-
-            AssertAgrees(input);
+            AssertAgrees(TextEdits.Apply(value, edits));
         });
     }
 

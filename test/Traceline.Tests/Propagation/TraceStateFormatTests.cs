@@ -53,20 +53,7 @@ public partial class TraceStateFormatTests
         var edit = Gen.Select(Gen.Int[0, 2], Gen.Int[0, 200], Gen.Char[Tricky]);
         Gen.Select(list, edit.Array[0, 2]).Sample((header, edits) =>
         {
-            var input = header;
-            foreach (var (kind, at, c) in edits)
-            {
-                var index = at % (input.Length + 1);
-                input = kind switch
-                {
-                    0 when index < input.Length => input[..index] + c + input[(index + 1)..],
-                    1 => input.Insert(index, c.ToString()),
-                    _ when index < input.Length => input.Remove(index, 1),
-                    _ => input,
-                };
-            }
-
-            AssertAgrees(input);
+            AssertAgrees(TextEdits.Apply(header, edits));
         }, iter: 20_000);
     }
 
