@@ -9,14 +9,16 @@ namespace Traceline.Benchmarks.EndToEnd;
 
 /// <summary>
 /// Starts the app once per <see cref="EndToEndMode"/> as a child process of this one, drives each in turn with
-/// <see cref="LoadGenerator"/>, interleaved (none, traceline, otel, none, ...) so drift on a noisy machine shows in
-/// every mode alike, and prints medians and ratios against the targets of issue 9.
+/// <see cref="LoadGenerator"/>, interleaved (none, traceline, otel, then traceline, otel, none, ...) so drift on a noisy
+/// machine shows in every mode alike and no mode keeps one slot of the order, and prints medians and ratios against the
+/// targets of issue 9.
 /// </summary>
 internal static class EndToEndHarness
 {
     private const double ChainTarget = 0.95;
     private const double HelloTarget = 0.98;
     private const double BytesTarget = 0.5;
+    private static readonly TimeSpan MaxExtraWarmup = TimeSpan.FromSeconds(30);
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
@@ -37,15 +39,29 @@ internal static class EndToEndHarness
         }
 
         var output = Console.Out;
+        CpuPinning? pinning = null;
+        if (options.Pin)
+        {
+            try
+            {
+                pinning = CpuPinning.PinLoadGenerator();
+            }
+            catch (InvalidOperationException ex)
+            {
+                await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+                return 2;
+            }
+        }
+
         output.WriteLine(Invariant($"Traceline end-to-end: {options.Rounds} round(s) x {options.Duration.TotalSeconds:0.#} s per mode and endpoint, {options.Connections} connections, warmup {options.Warmup.TotalSeconds:0.#} s{(options.Logging ? ", an enabled (silent) logger in every mode" : "")}"));
-        output.WriteLine(Invariant($"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, {(options.ServerGc ? "Server" : "Workstation")} GC, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
+        output.WriteLine(Invariant($"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, {(options.ServerGc ? "Server" : "Workstation")} GC{(pinning is null ? "" : $", servers pinned to CPU {pinning.ServerCpus}, load generator to CPU {pinning.LoadCpus}")}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
 
         var servers = new List<ServerProcess>();
         try
         {
             foreach (var m in options.Modes)
             {
-                servers.Add(await ServerProcess.StartAsync(m, options).ConfigureAwait(false));
+                servers.Add(await ServerProcess.StartAsync(m, options, pinning).ConfigureAwait(false));
             }
 
             using var stats = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -57,6 +73,9 @@ internal static class EndToEndHarness
                     {
                         var warm = await LoadGenerator.RunAsync(server.EndPoint, endpoint, options.Connections, options.Warmup).ConfigureAwait(false);
                         ThrowOnErrors(server, endpoint, warm);
+                        var (extra, quiet) = await WarmUntilJitQuietAsync(server, endpoint, options, stats).ConfigureAwait(false);
+                        output.WriteLine(Invariant(
+                            $"warm-up {endpoint,-7}{EndToEndOptions.ModeName(server.Mode),-10}{(options.Warmup + extra).TotalSeconds,4:0} s{(quiet ? "" : ", JIT still busy")}"));
                     }
                 }
             }
@@ -67,8 +86,12 @@ internal static class EndToEndHarness
             {
                 foreach (var endpoint in options.Endpoints)
                 {
-                    foreach (var server in servers)
+                    // Each round starts one mode later (none, traceline, otel; then traceline, otel, none; ...), so no
+                    // mode always runs first or always follows the same one: an advantage of a slot in the order
+                    // spreads over all modes instead of biasing one ratio.
+                    for (var slot = 0; slot < servers.Count; slot++)
                     {
+                        var server = servers[(slot + round - 1) % servers.Count];
                         if (options.AllocationProfile)
                         {
                             _ = await server.ReadAllocationsAsync(stats).ConfigureAwait(false); // drop what came before
@@ -87,7 +110,7 @@ internal static class EndToEndHarness
                         }
 
                         output.WriteLine(Invariant(
-                            $"round {round} {endpoint,-7}{EndToEndOptions.ModeName(server.Mode),-10}{sample.BytesPerRequest,9:N0} B/req{load.RequestsPerSecond,10:N0} req/s  p50 {load.P50.TotalMilliseconds,6:0.00} ms  p99 {load.P99.TotalMilliseconds,6:0.00} ms{sample.CpuMicrosecondsPerRequest,8:0.0} us CPU/req"));
+                            $"round {round} {endpoint,-7}{EndToEndOptions.ModeName(server.Mode),-10}{sample.BytesPerRequest,9:N0} B/req{load.RequestsPerSecond,10:N0} req/s  p50 {load.P50.TotalMilliseconds,6:0.00} ms  p99 {load.P99.TotalMilliseconds,6:0.00} ms{sample.CpuMicrosecondsPerRequest,8:0.0} us CPU/req{sample.GcPauseMicrosecondsPerRequest,6:0.0} us GC/req{sample.Gen0PerThousandRequests,6:0.0} gen0/1k{sample.JitMilliseconds,7:0} ms JIT"));
                     }
                 }
             }
@@ -159,10 +182,12 @@ internal static class EndToEndHarness
                     continue;
                 }
 
-                var rps = PairedRatio(samples, endpoint, mode, s => s.Load.RequestsPerSecond);
+                var rpsRatios = PairedRatios(samples, endpoint, mode, s => s.Load.RequestsPerSecond);
+                var rps = MedianOf(rpsRatios);
                 var check = mode == EndToEndMode.Traceline && !double.IsNaN(target) ? Invariant($" (target >= {target:P0}: {Verdict(rps >= target)})") : "";
+                var spread = rpsRatios.Count > 1 ? Invariant($" [rounds {rpsRatios.Min():P0} to {rpsRatios.Max():P0}]") : "";
                 output.WriteLine(Invariant(
-                    $"  {EndToEndOptions.ModeName(mode)}/none: req/s {rps:P1}{check}, p50 x{PairedRatio(samples, endpoint, mode, s => s.Load.P50.TotalMilliseconds):0.00}, p99 x{PairedRatio(samples, endpoint, mode, s => s.Load.P99.TotalMilliseconds):0.00}, CPU/req x{PairedRatio(samples, endpoint, mode, s => s.CpuMicrosecondsPerRequest):0.00}"));
+                    $"  {EndToEndOptions.ModeName(mode)}/none: req/s {rps:P1}{check}{spread}, p50 x{PairedRatio(samples, endpoint, mode, s => s.Load.P50.TotalMilliseconds):0.00}, p99 x{PairedRatio(samples, endpoint, mode, s => s.Load.P99.TotalMilliseconds):0.00}, CPU/req x{PairedRatio(samples, endpoint, mode, s => s.CpuMicrosecondsPerRequest):0.00}"));
             }
         }
 
@@ -171,10 +196,41 @@ internal static class EndToEndHarness
         output.WriteLine();
     }
 
+    /// <summary>
+    /// Tiered compilation goes on compiling for many seconds after a server first sees load (hundreds of ms of JIT in
+    /// a 5 s round, measured), which would charge one mode's round for work the others already finished. Keeps the load
+    /// on, in short steps, until a step sees almost no JIT (under 1 % of its time), for at most <see cref="MaxExtraWarmup"/>.
+    /// A later burst can still land in the first round (the JIT column of each round shows it); the medians and the
+    /// paired ratios are what keep one such round from deciding a result.
+    /// </summary>
+    private static async Task<(TimeSpan Extra, bool Quiet)> WarmUntilJitQuietAsync(ServerProcess server, string endpoint, EndToEndOptions options, HttpClient stats)
+    {
+        var step = TimeSpan.FromSeconds(2);
+        var extra = TimeSpan.Zero;
+        while (extra < MaxExtraWarmup)
+        {
+            var before = await server.ReadStatsAsync(stats).ConfigureAwait(false);
+            var load = await LoadGenerator.RunAsync(server.EndPoint, endpoint, options.Connections, step).ConfigureAwait(false);
+            var after = await server.ReadStatsAsync(stats).ConfigureAwait(false);
+            ThrowOnErrors(server, endpoint, load);
+            extra += step;
+            if (after.JitTicks - before.JitTicks < step.Ticks / 100)
+            {
+                return (extra, true);
+            }
+        }
+
+        return (extra, false);
+    }
+
     private static string Verdict(bool met) => met ? "PASS" : "FAIL";
 
     /// <summary>The median over rounds of mode/none, each ratio taken within one round, so slow drift cancels.</summary>
-    private static double PairedRatio(List<Sample> samples, string endpoint, EndToEndMode mode, Func<Sample, double> value)
+    private static double PairedRatio(List<Sample> samples, string endpoint, EndToEndMode mode, Func<Sample, double> value) =>
+        MedianOf(PairedRatios(samples, endpoint, mode, value));
+
+    /// <summary>mode/none in each round.</summary>
+    private static List<double> PairedRatios(List<Sample> samples, string endpoint, EndToEndMode mode, Func<Sample, double> value)
     {
         var ratios = new List<double>();
         foreach (var sample in samples)
@@ -186,7 +242,7 @@ internal static class EndToEndHarness
             }
         }
 
-        return MedianOf(ratios);
+        return ratios;
     }
 
     private static double Median(List<Sample> samples, string endpoint, EndToEndMode mode, Func<Sample, double> value) =>
@@ -224,6 +280,15 @@ internal static class EndToEndHarness
         public double BytesPerRequest => (After.AllocatedBytes - Before.AllocatedBytes) / (double)Load.Requests;
 
         public double CpuMicrosecondsPerRequest => (After.CpuTicks - Before.CpuTicks) / 10.0 / Load.Requests;
+
+        /// <summary>Gets the time the server's JIT compiled during the round: above zero, the server was not yet warm.</summary>
+        public double JitMilliseconds => (After.JitTicks - Before.JitTicks) / 10_000.0;
+
+        /// <summary>Gets the time the server's threads stood paused for garbage collections, per request.</summary>
+        public double GcPauseMicrosecondsPerRequest => (After.GcPauseTicks - Before.GcPauseTicks) / 10.0 / Load.Requests;
+
+        /// <summary>Gets the gen0 collections per 1,000 requests.</summary>
+        public double Gen0PerThousandRequests => (After.Gen0Collections - Before.Gen0Collections) * 1000.0 / Load.Requests;
     }
 
     /// <summary>Sampled allocation bytes by type over the samples of one mode and endpoint.</summary>
@@ -278,7 +343,7 @@ internal static class EndToEndHarness
             }
         }
 
-        public static async Task<ServerProcess> StartAsync(EndToEndMode mode, EndToEndOptions options)
+        public static async Task<ServerProcess> StartAsync(EndToEndMode mode, EndToEndOptions options, CpuPinning? pinning)
         {
             var path = Environment.ProcessPath ?? throw new InvalidOperationException("No process path to start the servers with.");
             var info = new ProcessStartInfo(path)
@@ -313,6 +378,7 @@ internal static class EndToEndHarness
                 info.Environment.Remove(key); // the modes are defined in code, not by whatever the shell exports
             }
 
+            pinning?.PinServer(info);
             var process = new Process { StartInfo = info };
             var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
             var errors = new StringBuilder();

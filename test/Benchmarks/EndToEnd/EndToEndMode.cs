@@ -11,4 +11,17 @@ internal enum EndToEndMode
 
     /// <summary>OpenTelemetry .NET SDK: AspNetCore + Http instrumentation, always on, batch processor into a counting exporter.</summary>
     Otel,
+
+    /// <summary>
+    /// No tracing, as <see cref="None"/>, but every outbound request carries a fresh <c>traceparent</c> (new random ids,
+    /// formatted per request): what sending the context costs by itself, the client writing the header and Kestrel
+    /// reading it on the next hop. Both tracing libraries pay it; opt in with <c>--modes none,headers,...</c>.
+    /// </summary>
+    Headers,
+
+    /// <summary>
+    /// A second server exactly like <see cref="None"/>: how far two identical servers drift apart on this machine,
+    /// the noise floor under every ratio the harness prints. Opt in with <c>--modes none,none2,...</c>.
+    /// </summary>
+    None2,
 }

@@ -7,14 +7,20 @@ internal sealed class EndToEndOptions
 {
     public const string Usage = """
         dotnet run -c Release --project test/Benchmarks -- e2e [options]
-          --rounds N          interleaved rounds (none, traceline, otel, none, ...); default 5
+          --rounds N          interleaved rounds, each starting one mode later (none, traceline, otel;
+                              traceline, otel, none; ...); default 5
           --duration T        load per mode, endpoint and round (10s, 500ms, or seconds); default 10s
-          --warmup T          load per mode and endpoint before the first round, not measured; default 3s
+          --warmup T          load per mode and endpoint before the first round, not measured; default 3s, then
+                              2 s steps until one sees under 1 % of its time in the JIT (at most 30 s more)
           --connections N     keep-alive connections of the load generator; default 16
           --endpoints LIST    hello,chain (default both)
-          --modes LIST        none,traceline,otel (default all three)
+          --modes LIST        none,traceline,otel (default all three); also headers: no tracing, but each
+                              outbound request carries a fresh traceparent (the wire's share of the cost);
+                              and none2: a second none server (the noise between two identical servers)
           --alloc-profile     sample the servers' allocations by type (GCAllocationTick) and print the top types per
                               request; slows the servers, so its other figures are not the benchmark's
+          --pin               servers on one half of the CPUs, the load generator on the other (Linux, taskset):
+                              on 2 cores, one each, so they never take turns on a core
           --server-gc         run the servers with Server GC (default: workstation GC, as the project builds)
           --logging           give every mode an enabled logger that writes nothing, as deployed apps have: ASP.NET
                               Core then starts its own Activity per request in every mode, none included
@@ -34,6 +40,8 @@ internal sealed class EndToEndOptions
     public IReadOnlyList<EndToEndMode> Modes { get; private set; } = [EndToEndMode.None, EndToEndMode.Traceline, EndToEndMode.Otel];
 
     public bool ServerGc { get; private set; }
+
+    public bool Pin { get; private set; }
 
     public bool AllocationProfile { get; private set; }
 
@@ -69,6 +77,9 @@ internal sealed class EndToEndOptions
                 case "--modes":
                     options.Modes = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseMode)];
                     break;
+                case "--pin":
+                    options.Pin = true;
+                    break;
                 case "--server-gc":
                     options.ServerGc = true;
                     break;
@@ -95,6 +106,8 @@ internal sealed class EndToEndOptions
     {
         EndToEndMode.None => "none",
         EndToEndMode.Traceline => "traceline",
+        EndToEndMode.Headers => "headers",
+        EndToEndMode.None2 => "none2",
         _ => "otel",
     };
 
@@ -103,7 +116,9 @@ internal sealed class EndToEndOptions
         "NONE" => EndToEndMode.None,
         "TRACELINE" => EndToEndMode.Traceline,
         "OTEL" => EndToEndMode.Otel,
-        _ => throw new ArgumentException($"Unknown mode '{text}': none, traceline or otel."),
+        "HEADERS" => EndToEndMode.Headers,
+        "NONE2" => EndToEndMode.None2,
+        _ => throw new ArgumentException($"Unknown mode '{text}': none, traceline, otel, headers or none2."),
     };
 
     private static int Positive(string name, string text) =>

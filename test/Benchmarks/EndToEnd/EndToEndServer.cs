@@ -33,7 +33,8 @@ internal static class EndToEndServer
     public static async Task<int> RunAsync(EndToEndMode mode, bool profileAllocations, bool logging)
     {
         using var sampler = profileAllocations ? new AllocationSampler() : null;
-        if (mode == EndToEndMode.None)
+        var untraced = mode is EndToEndMode.None or EndToEndMode.None2 or EndToEndMode.Headers;
+        if (untraced)
         {
             // Nothing to inject: .NET's HttpClient diagnostics and ASP.NET Core's hosting propagate nothing.
             DistributedContextPropagator.Current = DistributedContextPropagator.CreateNoOutputPropagator();
@@ -48,7 +49,7 @@ internal static class EndToEndServer
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var self = new SelfAddress();
         builder.Services.AddSingleton(self);
-        if (mode == EndToEndMode.None)
+        if (untraced)
         {
             builder.Services.AddSingleton(DistributedContextPropagator.Current);
         }
@@ -71,6 +72,9 @@ internal static class EndToEndServer
                         .AddAspNetCoreInstrumentation(o => o.Filter = static ctx => ctx.Request.Path.Value?.StartsWith("/__", StringComparison.Ordinal) != true)
                         .AddHttpClientInstrumentation()
                         .AddProcessor(new OpenTelemetry.BatchActivityExportProcessor(new CountingActivityExporter())));
+                break;
+            case EndToEndMode.Headers:
+                client.AddHttpMessageHandler(() => new TraceParentOnlyHandler());
                 break;
         }
 
@@ -123,7 +127,10 @@ internal static class EndToEndServer
             process.PeakWorkingSet64,
             ExportedSpans.Count,
             Interlocked.Read(ref s_requestsWithActivity),
-            GC.CollectionCount(0));
+            GC.CollectionCount(0),
+            System.Runtime.JitInfo.GetCompiledMethodCount(),
+            System.Runtime.JitInfo.GetCompilationTime().Ticks,
+            GC.GetTotalPauseDuration().Ticks);
         context.Response.ContentType = "text/plain";
         return context.Response.WriteAsync(stats.Format());
     }

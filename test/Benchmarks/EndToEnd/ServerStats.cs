@@ -10,7 +10,10 @@ internal readonly record struct ServerStats(
     long PeakWorkingSet,
     long ExportedSpans,
     long RequestsWithActivity,
-    int Gen0Collections)
+    int Gen0Collections,
+    long JitMethods,
+    long JitTicks,
+    long GcPauseTicks)
 {
     public string Format() => string.Join(
         ';',
@@ -20,7 +23,10 @@ internal readonly record struct ServerStats(
         PeakWorkingSet.ToString(CultureInfo.InvariantCulture),
         ExportedSpans.ToString(CultureInfo.InvariantCulture),
         RequestsWithActivity.ToString(CultureInfo.InvariantCulture),
-        Gen0Collections.ToString(CultureInfo.InvariantCulture));
+        Gen0Collections.ToString(CultureInfo.InvariantCulture),
+        JitMethods.ToString(CultureInfo.InvariantCulture),
+        JitTicks.ToString(CultureInfo.InvariantCulture),
+        GcPauseTicks.ToString(CultureInfo.InvariantCulture));
 
     public static ServerStats Parse(string text)
     {
@@ -32,6 +38,9 @@ internal readonly record struct ServerStats(
             long.Parse(parts[3], CultureInfo.InvariantCulture),
             long.Parse(parts[4], CultureInfo.InvariantCulture),
             long.Parse(parts[5], CultureInfo.InvariantCulture),
-            int.Parse(parts[6], CultureInfo.InvariantCulture));
+            int.Parse(parts[6], CultureInfo.InvariantCulture),
+            long.Parse(parts[7], CultureInfo.InvariantCulture),
+            long.Parse(parts[8], CultureInfo.InvariantCulture),
+            long.Parse(parts[9], CultureInfo.InvariantCulture));
     }
 }
