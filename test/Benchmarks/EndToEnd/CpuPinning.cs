@@ -80,7 +80,17 @@ internal sealed class CpuPinning
             info.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("taskset did not start.");
+        Process? started;
+        try
+        {
+            started = Process.Start(info);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException($"--pin needs taskset (util-linux) on PATH: {ex.Message}", ex);
+        }
+
+        using var process = started ?? throw new InvalidOperationException("taskset did not start.");
         var error = process.StandardError.ReadToEnd();
         process.StandardOutput.ReadToEnd();
         process.WaitForExit();
