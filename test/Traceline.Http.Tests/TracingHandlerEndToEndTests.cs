@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Traceline.Http.Tests.Support;
 using Traceline.Sampling;
 
@@ -274,6 +275,26 @@ public sealed class TracingHandlerEndToEndTests
         Assert.Equal(SpanStatusCode.Error, span.Status);
         Assert.Equal("The request timed out.", span.StatusDescription);
         Assert.Equal("exception", Assert.Single(span.Events).Name);
+    }
+
+    [Fact]
+    public async Task HttpClientTimeout_ProviderOnItsOwnClock_StillToldApartFromCancellation()
+    {
+        // The handler measures the timeout from the span's start reading when the provider runs on the system clock;
+        // a provider on any other clock (here a fake one that never moves) must not be mistaken for it.
+        await using var b = await TestServer.StartAsync("B", null, app => app.MapGet("/slow", async (HttpContext ctx) =>
+            await Task.Delay(Timeout.Infinite, ctx.RequestAborted)));
+        using var tracing = new TestTracing(time: new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        var services = new ServiceCollection().AddSingleton(tracing.Provider);
+        services.AddHttpClient("b", h => h.Timeout = TimeSpan.FromMilliseconds(300)).AddTracingHandler();
+        using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("b");
+
+        var caught = await Assert.ThrowsAsync<TaskCanceledException>(() => client.GetAsync(new Uri(b.BaseAddress, "/slow")));
+
+        Assert.IsType<TimeoutException>(caught.InnerException);
+        var span = Assert.Single(tracing.ClientSpans);
+        Assert.Equal("timeout", span.String("error.type"));
     }
 
     [Fact]

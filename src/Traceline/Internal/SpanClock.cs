@@ -29,6 +29,9 @@ internal sealed class SpanClock
 
     public long GetTimestamp() => _time.GetTimestamp();
 
+    /// <summary>Gets whether <see cref="GetTimestamp"/> reads <see cref="System.Diagnostics.Stopwatch"/> (the system time provider).</summary>
+    public bool IsStopwatch => ReferenceEquals(_time, TimeProvider.System);
+
     /// <summary>Converts a timestamp from <see cref="GetTimestamp"/> to nanoseconds since the Unix epoch.</summary>
     public long ToUnixNanos(long timestamp)
     {

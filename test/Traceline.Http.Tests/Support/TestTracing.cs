@@ -7,7 +7,7 @@ namespace Traceline.Http.Tests.Support;
 /// <summary>A provider with an in-memory exporter, the test propagator and a capturing logger.</summary>
 internal sealed class TestTracing : IDisposable
 {
-    public TestTracing(Sampler? sampler = null, TextMapPropagator? propagator = null)
+    public TestTracing(Sampler? sampler = null, TextMapPropagator? propagator = null, TimeProvider? time = null)
     {
         Propagator = propagator ?? new TestTraceContextPropagator();
         Provider = TracerProvider.Create(b =>
@@ -16,6 +16,11 @@ internal sealed class TestTracing : IDisposable
             if (sampler is not null)
             {
                 b.WithSampler(sampler);
+            }
+
+            if (time is not null)
+            {
+                b.WithTimeProvider(time);
             }
         });
     }
