@@ -355,7 +355,7 @@ public sealed class TracingHandler : DelegatingHandler
             {
                 // Perf: one call, so the span's setter lock is taken once for all of them.
                 var statusCode = (int)response.StatusCode;
-                var attributes = default(EndAttributes);
+                var attributes = default(EndAttributeBuffer);
                 attributes[0] = new SpanAttribute(SemanticConventions.HttpResponseStatusCode, statusCode);
                 attributes[1] = new SpanAttribute(SemanticConventions.NetworkProtocolVersion, HttpClientConventions.ProtocolVersion(response.Version));
                 var count = 2;
@@ -637,13 +637,6 @@ public sealed class TracingHandler : DelegatingHandler
     /// <summary>Room for the start attributes without allocating (at most six are set).</summary>
     [InlineArray(6)]
     private struct StartAttributes
-    {
-        private SpanAttribute _first;
-    }
-
-    /// <summary>Room for the attributes set when the response arrives (at most three).</summary>
-    [InlineArray(3)]
-    private struct EndAttributes
     {
         private SpanAttribute _first;
     }

@@ -259,15 +259,9 @@ public sealed class TracingHandlerEndToEndTests
     [Fact]
     public async Task HttpClientTimeout_ClientSpanTimeoutAndCallerGetsTimeoutException()
     {
-        await using var b = await TestServer.StartAsync("B", null, app => app.MapGet("/slow", async (HttpContext ctx) =>
-            await Task.Delay(Timeout.Infinite, ctx.RequestAborted)));
         using var tracing = new TestTracing();
-        var services = new ServiceCollection().AddSingleton(tracing.Provider);
-        services.AddHttpClient("b", h => h.Timeout = TimeSpan.FromMilliseconds(300)).AddTracingHandler();
-        using var provider = services.BuildServiceProvider();
-        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("b");
 
-        var caught = await Assert.ThrowsAsync<TaskCanceledException>(() => client.GetAsync(new Uri(b.BaseAddress, "/slow")));
+        var caught = await TimeOutAgainstSlowServerAsync(tracing);
 
         Assert.IsType<TimeoutException>(caught.InnerException);
         var span = Assert.Single(tracing.ClientSpans);
@@ -282,19 +276,28 @@ public sealed class TracingHandlerEndToEndTests
     {
         // The handler measures the timeout from the span's start reading when the provider runs on the system clock;
         // a provider on any other clock (here a fake one that never moves) must not be mistaken for it.
-        await using var b = await TestServer.StartAsync("B", null, app => app.MapGet("/slow", async (HttpContext ctx) =>
-            await Task.Delay(Timeout.Infinite, ctx.RequestAborted)));
         using var tracing = new TestTracing(time: new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero)));
-        var services = new ServiceCollection().AddSingleton(tracing.Provider);
-        services.AddHttpClient("b", h => h.Timeout = TimeSpan.FromMilliseconds(300)).AddTracingHandler();
-        using var provider = services.BuildServiceProvider();
-        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("b");
 
-        var caught = await Assert.ThrowsAsync<TaskCanceledException>(() => client.GetAsync(new Uri(b.BaseAddress, "/slow")));
+        var caught = await TimeOutAgainstSlowServerAsync(tracing);
 
         Assert.IsType<TimeoutException>(caught.InnerException);
         var span = Assert.Single(tracing.ClientSpans);
         Assert.Equal("timeout", span.String("error.type"));
+    }
+
+    /// <summary>
+    /// A factory client with a 300 ms timeout and <c>AddTracingHandler</c> calls a real server that never answers;
+    /// returns what the caller caught.
+    /// </summary>
+    private static async Task<TaskCanceledException> TimeOutAgainstSlowServerAsync(TestTracing tracing)
+    {
+        await using var b = await TestServer.StartAsync("B", null, app => app.MapGet("/slow", async (HttpContext ctx) =>
+            await Task.Delay(Timeout.Infinite, ctx.RequestAborted)));
+        var services = new ServiceCollection().AddSingleton(tracing.Provider);
+        services.AddHttpClient("b", h => h.Timeout = TimeSpan.FromMilliseconds(300)).AddTracingHandler();
+        using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("b");
+        return await Assert.ThrowsAsync<TaskCanceledException>(() => client.GetAsync(new Uri(b.BaseAddress, "/slow")));
     }
 
     [Fact]

@@ -19,7 +19,6 @@ internal static class EndToEndHarness
     private const double HelloTarget = 0.98;
     private const double BytesTarget = 0.5;
     private static readonly TimeSpan MaxExtraWarmup = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan TierUpPause = TimeSpan.FromMilliseconds(500);
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
@@ -210,11 +209,6 @@ internal static class EndToEndHarness
         var extra = TimeSpan.Zero;
         while (extra < MaxExtraWarmup)
         {
-            // A pause first: tiered compilation defers its tier-1 work while new methods keep being compiled, and
-            // starts it after a quiet moment (its call-counting delay, 100 ms by default). Without one, the steps
-            // under continuous load looked quiet and the first measured round, after the server had idled through
-            // the others' turns, compiled for a second.
-            await Task.Delay(TierUpPause).ConfigureAwait(false);
             var before = await server.ReadStatsAsync(stats).ConfigureAwait(false);
             var load = await LoadGenerator.RunAsync(server.EndPoint, endpoint, options.Connections, step).ConfigureAwait(false);
             var after = await server.ReadStatsAsync(stats).ConfigureAwait(false);

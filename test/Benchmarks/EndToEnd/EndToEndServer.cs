@@ -128,7 +128,6 @@ internal static class EndToEndServer
             ExportedSpans.Count,
             Interlocked.Read(ref s_requestsWithActivity),
             GC.CollectionCount(0),
-            System.Runtime.JitInfo.GetCompiledMethodCount(),
             System.Runtime.JitInfo.GetCompilationTime().Ticks,
             GC.GetTotalPauseDuration().Ticks);
         context.Response.ContentType = "text/plain";

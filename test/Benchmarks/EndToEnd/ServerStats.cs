@@ -11,7 +11,6 @@ internal readonly record struct ServerStats(
     long ExportedSpans,
     long RequestsWithActivity,
     int Gen0Collections,
-    long JitMethods,
     long JitTicks,
     long GcPauseTicks)
 {
@@ -24,7 +23,6 @@ internal readonly record struct ServerStats(
         ExportedSpans.ToString(CultureInfo.InvariantCulture),
         RequestsWithActivity.ToString(CultureInfo.InvariantCulture),
         Gen0Collections.ToString(CultureInfo.InvariantCulture),
-        JitMethods.ToString(CultureInfo.InvariantCulture),
         JitTicks.ToString(CultureInfo.InvariantCulture),
         GcPauseTicks.ToString(CultureInfo.InvariantCulture));
 
@@ -40,7 +38,6 @@ internal readonly record struct ServerStats(
             long.Parse(parts[5], CultureInfo.InvariantCulture),
             int.Parse(parts[6], CultureInfo.InvariantCulture),
             long.Parse(parts[7], CultureInfo.InvariantCulture),
-            long.Parse(parts[8], CultureInfo.InvariantCulture),
-            long.Parse(parts[9], CultureInfo.InvariantCulture));
+            long.Parse(parts[8], CultureInfo.InvariantCulture));
     }
 }

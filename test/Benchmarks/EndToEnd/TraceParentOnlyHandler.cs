@@ -1,3 +1,5 @@
+using Traceline.Propagation;
+
 namespace Traceline.Benchmarks.EndToEnd;
 
 /// <summary>
@@ -7,20 +9,11 @@ namespace Traceline.Benchmarks.EndToEnd;
 /// </summary>
 internal sealed class TraceParentOnlyHandler : DelegatingHandler
 {
-    private const string Name = "traceparent";
-
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var value = string.Create(55, (TraceId.CreateRandom(), SpanId.CreateRandom()), static (chars, ids) =>
-        {
-            "00-".CopyTo(chars);
-            ids.Item1.TryFormat(chars[3..], out _);
-            chars[35] = '-';
-            ids.Item2.TryFormat(chars[36..], out _);
-            "-01".CopyTo(chars[52..]);
-        });
-        request.Headers.Remove(Name);
-        request.Headers.TryAddWithoutValidation(Name, value);
+        var value = TraceParentFormat.Format(new SpanContext(TraceId.CreateRandom(), SpanId.CreateRandom(), TraceFlags.Sampled));
+        request.Headers.Remove(TraceContextPropagator.TraceParentHeader);
+        request.Headers.TryAddWithoutValidation(TraceContextPropagator.TraceParentHeader, value);
         return base.SendAsync(request, cancellationToken);
     }
 }
