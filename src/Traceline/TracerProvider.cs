@@ -179,9 +179,7 @@ public sealed class TracerProvider : IDisposable
             {
                 processor.OnStart(span);
             }
-#pragma warning disable CA1031 // A processor's exception must never reach the app.
-            catch (Exception ex)
-#pragma warning restore CA1031
+            catch (Exception ex) // A processor's exception must never reach the app.
             {
                 Diagnostics.CallbackFailed(processor.GetType().Name + ".OnStart", ex);
             }
@@ -196,9 +194,7 @@ public sealed class TracerProvider : IDisposable
             {
                 processor.OnEnd(span);
             }
-#pragma warning disable CA1031 // A processor's exception must never reach the app.
-            catch (Exception ex)
-#pragma warning restore CA1031
+            catch (Exception ex) // A processor's exception must never reach the app.
             {
                 Diagnostics.CallbackFailed(processor.GetType().Name + ".OnEnd", ex);
             }
@@ -211,9 +207,7 @@ public sealed class TracerProvider : IDisposable
         {
             return action(processor);
         }
-#pragma warning disable CA1031
         catch (Exception ex)
-#pragma warning restore CA1031
         {
             Diagnostics.CallbackFailed(processor.GetType().Name + "." + operation, ex);
             return false;
