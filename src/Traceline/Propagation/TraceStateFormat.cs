@@ -11,13 +11,14 @@ namespace Traceline.Propagation;
 /// The W3C Trace Context <c>tracestate</c> value: validation and normalization.
 /// </summary>
 /// <remarks>
-/// Grammar (Level 1/2): <c>list = list-member 0*31( OWS "," OWS list-member )</c>; a key is a simple key
-/// (<c>lcalpha 0*255(lcalpha / DIGIT / "_" / "-" / "*" / "/")</c>) or <c>tenant@system</c> (tenant up to 241
-/// characters starting with a letter or digit, system up to 14 starting with a letter); a value is 1 to 256 printable
-/// ASCII characters other than <c>,</c> and <c>=</c>, not ending in a space. Empty members are allowed and dropped.
-/// A list with a bad member, a duplicate key or more than 32 members is invalid as a whole and is discarded, as the
-/// W3C test suite expects. A list longer than 512 characters is shortened by whole members: members longer than 128
-/// characters go first, then members from the end. A header longer than 32 KiB in all is discarded unread.
+/// Grammar (Level 1/2, current): <c>list = list-member 0*31( OWS "," OWS list-member )</c>; a key is
+/// <c>(lcalpha / DIGIT) 0*255(keychar)</c> with <c>keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@"</c> (so
+/// <c>foo@</c> and <c>foo@@bar</c> are keys, <c>@foo</c> is not); a value is 1 to 256 printable ASCII characters other
+/// than <c>,</c> and <c>=</c>, not ending in a space. Empty members are allowed and dropped. A repeated key keeps its
+/// first member and drops the later ones ("vendors MAY discard duplicate keys"); the trace is kept. A list with a bad
+/// member or more than 32 members is invalid as a whole and is discarded. A list longer than 512 characters is
+/// shortened by whole members: members longer than 128 characters go first, then members from the end. A header
+/// longer than 32 KiB in all is discarded unread.
 /// </remarks>
 internal static class TraceStateFormat
 {
@@ -36,9 +37,7 @@ internal static class TraceStateFormat
     /// </summary>
     public const int MaxHeaderLength = 32 * 1024;
 
-    private const int MaxSimpleKeyLength = 256;
-    private const int MaxTenantLength = 241;
-    private const int MaxSystemLength = 14;
+    private const int MaxKeyLength = 256;
     private const int MaxValueLength = 256;
 
     // The lengths IsNormalizedShortList handles: one 16-character vector at least, and positions that fit a ulong.
@@ -46,7 +45,7 @@ internal static class TraceStateFormat
     private const int FastMaxLength = 64;
 
     // Perf: vectorized set checks instead of a loop of comparisons per character.
-    private static readonly SearchValues<char> KeyChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789_-*/");
+    private static readonly SearchValues<char> KeyChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789_-*/@");
 
     // chr = %x20 / nblk-chr; nblk-chr = %x21-2B / %x2D-3C / %x3E-7E: printable ASCII except ',' and '='.
     private static readonly SearchValues<char> ValueChars = SearchValues.Create(
@@ -130,9 +129,9 @@ internal static class TraceStateFormat
     /// <see langword="false"/> means "not proven", and the caller then reads the list completely.
     /// </summary>
     /// <remarks>
-    /// Perf: one vectorized pass classifies every character into bit masks (commas, '=', '@', key characters, printable
+    /// Perf: one vectorized pass classifies every character into bit masks (commas, '=', key characters, printable
     /// ASCII); each member is then checked with a few bit operations instead of scans. Any doubt (a tab, a space next to a
-    /// comma, an empty member, a character outside printable ASCII) answers <see langword="false"/>.
+    /// comma, an empty member, a duplicate key, a character outside printable ASCII) answers <see langword="false"/>.
     /// </remarks>
     private static bool IsNormalizedShortList(string text)
     {
@@ -142,7 +141,7 @@ internal static class TraceStateFormat
             return false;
         }
 
-        ulong commas = 0, equals = 0, ats = 0, notKey = 0, notPrintable = 0;
+        ulong commas = 0, equals = 0, notKey = 0, notPrintable = 0;
         ref var first = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text.AsSpan()));
         for (var offset = 0; offset < length; offset += 16)
         {
@@ -156,11 +155,11 @@ internal static class TraceStateFormat
                 | Vector128.Equals(chars, Vector128.Create((byte)'_'))
                 | Vector128.Equals(chars, Vector128.Create((byte)'-'))
                 | Vector128.Equals(chars, Vector128.Create((byte)'*'))
-                | Vector128.Equals(chars, Vector128.Create((byte)'/'));
+                | Vector128.Equals(chars, Vector128.Create((byte)'/'))
+                | Vector128.Equals(chars, Vector128.Create((byte)'@'));
             var printable = Vector128.LessThan(chars - Vector128.Create((byte)' '), Vector128.Create((byte)('~' - ' ' + 1)));
             commas |= (ulong)Vector128.Equals(chars, Vector128.Create((byte)',')).ExtractMostSignificantBits() << at;
             equals |= (ulong)Vector128.Equals(chars, Vector128.Create((byte)'=')).ExtractMostSignificantBits() << at;
-            ats |= (ulong)Vector128.Equals(chars, Vector128.Create((byte)'@')).ExtractMostSignificantBits() << at;
             notKey |= (ulong)(~key).ExtractMostSignificantBits() << at;
             notPrintable |= (ulong)(~printable).ExtractMostSignificantBits() << at;
         }
@@ -196,32 +195,10 @@ internal static class TraceStateFormat
                 return false;
             }
 
-            // Every key character is a-z 0-9 _ - * /, but for one '@' between a tenant and a system.
-            var keyRange = Range(position, separator);
-            var atInKey = ats & keyRange;
-            if ((notKey & keyRange) != atInKey)
+            // Every key character is a-z 0-9 _ - * / @, the first a letter or digit (64 characters is within 256).
+            if ((notKey & Range(position, separator)) != 0 || !IsKeyStart(text[position]))
             {
                 return false;
-            }
-
-            if (atInKey == 0)
-            {
-                if (!IsLowerAlpha(text[position]))
-                {
-                    return false; // a simple key starts with a letter (and 64 characters is within its 256)
-                }
-            }
-            else
-            {
-                var atPosition = BitOperations.TrailingZeroCount(atInKey);
-                if ((atInKey & (atInKey - 1)) != 0
-                    || atPosition == position
-                    || !(IsLowerAlpha(text[position]) || char.IsAsciiDigit(text[position]))
-                    || separator - atPosition - 1 is 0 or > MaxSystemLength
-                    || !IsLowerAlpha(text[atPosition + 1]))
-                {
-                    return false; // tenant@system: 1 to 241 characters (64 at most here), then 1 to 14 starting with a letter
-                }
             }
 
             var key = text.AsSpan(position, separator - position);
@@ -233,7 +210,7 @@ internal static class TraceStateFormat
                 var earlierKey = text.AsSpan(start, BitOperations.TrailingZeroCount(equals >> start));
                 if (earlierKey.SequenceEqual(key))
                 {
-                    return false; // a duplicate key: the complete reading rejects the list
+                    return false; // a duplicate key: the complete reading drops the later member
                 }
             }
 
@@ -259,6 +236,7 @@ internal static class TraceStateFormat
         count = 0;
         normalized = true;
         totalLength = 0;
+        var received = 0; // members read, duplicates included: more than 32 make the list invalid
         var position = 0;
         while (true)
         {
@@ -286,7 +264,7 @@ internal static class TraceStateFormat
                 continue;
             }
 
-            if (count == MaxMembers)
+            if (++received > MaxMembers)
             {
                 return false;
             }
@@ -298,12 +276,10 @@ internal static class TraceStateFormat
             }
 
             var key = text.Slice(position, keyLength);
-            for (var i = 0; i < count; i++)
+            var duplicate = false;
+            for (var i = 0; i < count && !duplicate; i++)
             {
-                if (text.Slice(members[i].Start, members[i].KeyLength).SequenceEqual(key))
-                {
-                    return false; // only one entry per key
-                }
+                duplicate = text.Slice(members[i].Start, members[i].KeyLength).SequenceEqual(key);
             }
 
             // Perf: one scan finds where the value stops; only a ',' (or the end) after optional whitespace may follow it.
@@ -343,9 +319,17 @@ internal static class TraceStateFormat
                 return false; // '=', a tab inside the value, a control character or non-ASCII
             }
 
-            var length = keyLength + 1 + valueLength;
-            members[count++] = new Member(position, length, keyLength);
-            totalLength += length + (count > 1 ? 1 : 0);
+            if (duplicate)
+            {
+                normalized = false; // the first member of a key is kept, later ones are dropped (still validated)
+            }
+            else
+            {
+                var length = keyLength + 1 + valueLength;
+                members[count++] = new Member(position, length, keyLength);
+                totalLength += length + (count > 1 ? 1 : 0);
+            }
+
             if (after == text.Length)
             {
                 return true;
@@ -360,28 +344,9 @@ internal static class TraceStateFormat
     /// </summary>
     private static int KeyLength(ReadOnlySpan<char> member)
     {
-        // Perf: one scan to the first character that cannot be in a key; it must be '=' or the '@' of tenant@system.
+        // Perf: one scan to the first character that cannot be in a key; it must be the '='.
         var end = member.IndexOfAnyExcept(KeyChars);
-        if (end <= 0)
-        {
-            return 0;
-        }
-
-        if (member[end] == '=')
-        {
-            return end <= MaxSimpleKeyLength && IsLowerAlpha(member[0]) ? end : 0;
-        }
-
-        if (member[end] != '@' || end > MaxTenantLength || !(IsLowerAlpha(member[0]) || char.IsAsciiDigit(member[0])))
-        {
-            return 0;
-        }
-
-        var system = member[(end + 1)..];
-        var systemLength = system.IndexOfAnyExcept(KeyChars);
-        return systemLength is > 0 and <= MaxSystemLength && system[systemLength] == '=' && IsLowerAlpha(system[0])
-            ? end + 1 + systemLength
-            : 0;
+        return end is > 0 and <= MaxKeyLength && member[end] == '=' && IsKeyStart(member[0]) ? end : 0;
     }
 
     /// <summary>Removes whole members until the list fits: the right-most large member first, then from the end.</summary>
@@ -449,7 +414,7 @@ internal static class TraceStateFormat
         return new string(buffer[..written]);
     }
 
-    private static bool IsLowerAlpha(char c) => c is >= 'a' and <= 'z';
+    private static bool IsKeyStart(char c) => c is (>= 'a' and <= 'z') or (>= '0' and <= '9');
 
     [StructLayout(LayoutKind.Auto)]
     private struct Member(int start, int length, int keyLength)
