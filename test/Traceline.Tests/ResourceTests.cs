@@ -60,8 +60,18 @@ public sealed class ResourceTests
         Assert.Equal("eu-west", provider.Resource.GetValue("region").StringValue);
         Assert.True(provider.Resource.GetValue("bad").IsEmpty);
         var reports = logs.Lines.Where(l => l.EventId.Name == "InvalidConfiguration").ToList();
-        Assert.Equal(3, reports.Count);
-        Assert.All(reports, r => Assert.Contains("OTEL_RESOURCE_ATTRIBUTES", r.Message, StringComparison.Ordinal));
+        var report = Assert.Single(reports); // one report for the variable, naming the three malformed pairs
+        Assert.Contains("OTEL_RESOURCE_ATTRIBUTES", report.Message, StringComparison.Ordinal);
+        Assert.Contains("novalue", report.Message, StringComparison.Ordinal);
+        Assert.Contains("bad=%zz", report.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ResourceAttributes_EqualsOnly_ReportedOnce()
+    {
+        var logs = new CapturingLoggerProvider();
+        using var provider = TestProviders.Create(environment: new Dictionary<string, string> { ["OTEL_RESOURCE_ATTRIBUTES"] = "=,=" }, loggerFactory: logs);
+        Assert.Single(logs.Lines, l => l.EventId.Name == "InvalidConfiguration");
     }
 
     [Fact]

@@ -207,6 +207,7 @@ public sealed class BatchSpanProcessor : SpanProcessor
         {
             while (true)
             {
+                var delayElapsed = false;
                 if (!HasWork())
                 {
                     var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -214,6 +215,7 @@ public sealed class BatchSpanProcessor : SpanProcessor
                     if (!HasWork())
                     {
                         await waiter.Task.WaitAsync(_delay, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                        delayElapsed = !waiter.Task.IsCompleted;
                     }
 
                     Interlocked.CompareExchange(ref _waiter, null, waiter);
@@ -241,8 +243,13 @@ public sealed class BatchSpanProcessor : SpanProcessor
                     flushTarget = Math.Max(flushTarget, _queue.Close());
                 }
 
-                // Export what is queued: everything up to a flush target, else every span there is now.
-                await DrainAsync(Math.Max(flushTarget, _queue.EnqueuedCount)).ConfigureAwait(false);
+                // On the schedule delay, a flush or shutdown: everything queued. Woken at the batch threshold: full
+                // batches only, the remainder waits for the next wake-up, so a slow collector gets few, full requests
+                // (a partial batch costs a whole round trip of the one export in flight).
+                var target = delayElapsed || requests.Length > 0 || shuttingDown
+                    ? _queue.EnqueuedCount
+                    : FullBatchesTarget();
+                await DrainAsync(Math.Max(flushTarget, target)).ConfigureAwait(false);
 
                 if (requests.Length > 0)
                 {
@@ -284,6 +291,14 @@ public sealed class BatchSpanProcessor : SpanProcessor
 
             _stopped.TrySetResult();
         }
+    }
+
+    /// <summary>The dequeue count after exporting every full batch queued now.</summary>
+    private long FullBatchesTarget()
+    {
+        var dequeued = _queue.DequeuedCount;
+        var queued = _queue.EnqueuedCount - dequeued;
+        return dequeued + (queued - (queued % _maxBatch));
     }
 
     private async Task DrainAsync(long target)

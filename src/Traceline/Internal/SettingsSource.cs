@@ -49,11 +49,15 @@ internal sealed class SettingsSource
     public string? GetString(string? configKey, string? environmentVariable) =>
         Get(configKey, environmentVariable, out _) is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 
-    /// <summary>Reads a whole number in [<paramref name="min"/>, <paramref name="max"/>]; out of range is clamped, anything else gives <paramref name="fallback"/>; both are reported.</summary>
+    /// <summary>
+    /// Reads a whole number in [<paramref name="min"/>, <paramref name="max"/>]. Anything else (negative, out of range,
+    /// too large, non-ASCII digits, a sign, inner spaces, blank) gives <paramref name="fallback"/> and one report, as the
+    /// OpenTelemetry specification asks: an invalid value is ignored with a warning, never clamped into a working one.
+    /// </summary>
     public int GetInt(string? configKey, string? environmentVariable, int fallback, int min, int max) =>
         ReadInt(configKey, environmentVariable, min, max, fallback.ToString(CultureInfo.InvariantCulture)) ?? fallback;
 
-    /// <summary>Reads an optional whole number; <see langword="null"/> when absent or not a number (which is reported).</summary>
+    /// <summary>Reads an optional whole number; <see langword="null"/> when absent or invalid (which is reported).</summary>
     public int? GetOptionalInt(string? configKey, string? environmentVariable, int min, int max) =>
         ReadInt(configKey, environmentVariable, min, max, "the default");
 
@@ -65,20 +69,57 @@ internal sealed class SettingsSource
             return null;
         }
 
-        var expected = $"Expected a whole number from {min} to {max}.";
-        if (!int.TryParse(raw.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        if (TryParseWholeNumber(raw, min, max, out var value))
         {
-            Diagnostics.InvalidConfiguration(source, raw, fallbackText, expected);
-            return null;
+            return value;
         }
 
-        if (value < min || value > max)
+        Diagnostics.InvalidConfiguration(source, Shorten(raw), fallbackText, $"Expected a whole number from {min} to {max}.");
+        return null;
+    }
+
+    /// <summary>ASCII digits only, with surrounding spaces or tabs allowed; no sign, no separators, in range.</summary>
+    internal static bool TryParseWholeNumber(ReadOnlySpan<char> raw, int min, int max, out int value)
+    {
+        value = 0;
+        var digits = raw.Trim(" \t");
+        if (digits.IsEmpty || digits.Length > 10)
         {
-            value = Math.Clamp(value, min, max);
-            Diagnostics.InvalidConfiguration(source, raw, value.ToString(CultureInfo.InvariantCulture), expected);
+            return false;
         }
 
-        return value;
+        long number = 0;
+        foreach (var c in digits)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            number = (number * 10) + (c - '0');
+        }
+
+        if (number < min || number > max)
+        {
+            return false;
+        }
+
+        value = (int)number;
+        return true;
+    }
+
+    /// <summary>A value as a report shows it: at most 64 characters, control characters as <c>?</c>.</summary>
+    internal static string Shorten(string raw)
+    {
+        const int Shown = 64;
+        var length = Math.Min(raw.Length, Shown);
+        return string.Create(length + (raw.Length > Shown ? 1 : 0), raw, static (chars, text) =>
+        {
+            for (var i = 0; i < chars.Length; i++)
+            {
+                chars[i] = i < Shown ? (char.IsControl(text[i]) ? '?' : text[i]) : '…';
+            }
+        });
     }
 
     /// <summary>Reads <c>true</c>/<c>false</c> (case-insensitive); anything else is reported and gives <paramref name="fallback"/>.</summary>
@@ -95,7 +136,7 @@ internal sealed class SettingsSource
             return value;
         }
 
-        Diagnostics.InvalidConfiguration(source, raw, fallback ? "true" : "false", "Expected true or false.");
+        Diagnostics.InvalidConfiguration(source, Shorten(raw), fallback ? "true" : "false", "Expected true or false.");
         return fallback;
     }
 
@@ -103,6 +144,6 @@ internal sealed class SettingsSource
     public void ReportInvalid(string? configKey, string? environmentVariable, string fallback, string expected)
     {
         var raw = Get(configKey, environmentVariable, out var source);
-        Diagnostics.InvalidConfiguration(source, raw ?? string.Empty, fallback, expected);
+        Diagnostics.InvalidConfiguration(source, Shorten(raw ?? string.Empty), fallback, expected);
     }
 }

@@ -90,7 +90,7 @@ internal sealed partial class TracingSettings
         else
         {
             _ = source.Get("Otlp:Endpoint", variable, out var origin);
-            source.Diagnostics.InvalidConfiguration(origin, RedactUserInfo(raw), "the default endpoint", "Expected an absolute http:// or https:// URL, for example http://collector:4318.");
+            source.Diagnostics.InvalidConfiguration(origin, SettingsSource.Shorten(RedactUserInfo(raw)), "the default endpoint", "Expected an absolute http:// or https:// URL, for example http://collector:4318.");
         }
     }
 
@@ -147,7 +147,15 @@ internal sealed partial class TracingSettings
         var variable = Signal(source, "HEADERS");
         var raw = source.Get("Otlp:Headers", variable, out var origin);
 
-        // Header values are secrets: report what was wrong, never the raw value.
-        return OtlpHeadersParser.Parse(raw, problem => source.Diagnostics.InvalidConfiguration(origin, "(not shown: header values are secret)", "the entry skipped", "Expected comma-separated key=value pairs, percent-encoded; " + problem + "."));
+        // Header values are secrets: report what was wrong (by position and name), never a value; one report for the
+        // whole variable, however many entries are wrong in it.
+        var problems = new List<string>();
+        var headers = OtlpHeadersParser.Parse(raw, problems.Add);
+        if (problems.Count > 0)
+        {
+            source.Diagnostics.InvalidConfiguration(origin, "(not shown: header values are secret)", "the malformed entries skipped", "Expected comma-separated key=value pairs, percent-encoded: " + Summarize(problems) + ".");
+        }
+
+        return headers;
     }
 }

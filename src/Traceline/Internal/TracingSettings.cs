@@ -61,9 +61,13 @@ internal sealed partial class TracingSettings
 
         if (source.Get("ResourceAttributes", "OTEL_RESOURCE_ATTRIBUTES", out var resourceKey) is { } resource)
         {
-            settings.ResourceAttributes = ResourceAttributesParser.Parse(
-                resource,
-                malformed => source.Diagnostics.InvalidConfiguration(resourceKey, malformed, "the pair skipped", "Expected comma-separated key=value pairs, percent-encoded."));
+            // One report for the whole value, however many pairs are wrong in it.
+            var malformed = new List<string>();
+            settings.ResourceAttributes = ResourceAttributesParser.Parse(resource, malformed.Add);
+            if (malformed.Count > 0)
+            {
+                source.Diagnostics.InvalidConfiguration(resourceKey, Summarize(malformed), "the malformed pairs skipped", "Expected comma-separated key=value pairs, percent-encoded.");
+            }
         }
 
         settings.Sampler = ReadSampler(source);
@@ -140,6 +144,14 @@ internal sealed partial class TracingSettings
         }
 
         return result.Count == 0 ? [ExporterConsole] : result;
+    }
+
+    /// <summary>The problems of one value as one line: the first few, then how many more.</summary>
+    internal static string Summarize(List<string> problems)
+    {
+        const int Shown = 3;
+        var text = string.Join("; ", problems.Count > Shown ? problems.GetRange(0, Shown) : problems);
+        return problems.Count > Shown ? $"{text}; and {problems.Count - Shown} more" : text;
     }
 
     private static void AddOnce(List<string> list, string item)

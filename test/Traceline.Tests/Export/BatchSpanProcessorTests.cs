@@ -40,6 +40,46 @@ public sealed class BatchSpanProcessorTests
     }
 
     [Fact]
+    public void Export_WokenAtTheBatchThreshold_ExportsFullBatchesOnly_RemainderOnTheDelay()
+    {
+        var sizes = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        var exporter = new ControllableExporter
+        {
+            Behaviour = (batch, _) =>
+            {
+                sizes.Enqueue(batch.Length);
+                return ValueTask.FromResult(ExportResult.Success);
+            },
+        };
+        var time = new FakeTimeProvider();
+        using var provider = TestProviders.Create(b => b.AddExporter(exporter).WithTimeProvider(time)
+            .WithBatchOptions(o => (o.MaxExportBatchSize, o.ScheduledDelay) = (10, TimeSpan.FromSeconds(5))));
+
+        EndSpans(provider, 25); // the worker wakes at 10 (maybe again at 20), while spans keep arriving
+        Assert.True(SpinWait.SpinUntil(() => exporter.Spans.Count == 20, TimeSpan.FromSeconds(10)));
+        Assert.False(SpinWait.SpinUntil(() => exporter.Spans.Count > 20, TimeSpan.FromMilliseconds(200))); // clock stopped: 5 wait
+        Assert.All(sizes, size => Assert.Equal(10, size)); // never a partial batch on a threshold wake-up
+
+        Assert.True(SpinWait.SpinUntil(() =>
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            return exporter.Spans.Count == 25;
+        }, TimeSpan.FromSeconds(10)));
+        Assert.Equal([10, 10, 5], sizes.ToArray()); // the schedule delay drains the remainder
+    }
+
+    [Fact]
+    public void ForceFlush_AfterThresholdWakeUps_DrainsTheRemainder()
+    {
+        var exporter = new ControllableExporter();
+        using var provider = TestProviders.Create(b => b.AddExporter(exporter)
+            .WithBatchOptions(o => (o.MaxExportBatchSize, o.ScheduledDelay) = (10, TimeSpan.FromHours(1))));
+        EndSpans(provider, 37);
+        Assert.True(provider.ForceFlush(TimeSpan.FromSeconds(10)));
+        Assert.Equal(37, exporter.Spans.Count);
+    }
+
+    [Fact]
     public void Export_PartialBatch_HappensWhenTheScheduledDelayPasses()
     {
         var exporter = new ControllableExporter();

@@ -77,8 +77,14 @@ public sealed class TracingSettingsOtlpTests
     [InlineData("5000", 5000, 0)] // milliseconds
     [InlineData(" 250 ", 250, 0)] // spaces around the number
     [InlineData("abc", 10000, 1)] // not a number: reported, default
-    [InlineData("0", 1, 1)] // not positive: reported, clamped
-    [InlineData("-3", 1, 1)] // negative: reported, clamped
+    [InlineData("0", 10000, 1)] // not positive: reported, default (never clamped to 1 ms, which would stop export)
+    [InlineData("-3", 10000, 1)] // negative: reported, default
+    [InlineData("-1", 10000, 1)]
+    [InlineData("99999999999", 10000, 1)] // past int: reported, default
+    [InlineData("\u0665\u0660", 10000, 1)] // Arabic-Indic digits: reported, default
+    [InlineData("1 000", 10000, 1)] // inner space
+    [InlineData("+5", 10000, 1)] // a sign
+    [InlineData("2147483647", 2147483647, 0)] // the spec's largest value
     public void Timeout_FromVariable_ParsedAsMilliseconds(string value, int expectedMilliseconds, int reports)
     {
         var log = new CapturingLoggerFactory();
@@ -114,8 +120,39 @@ public sealed class TracingSettingsOtlpTests
         var options = Read(new() { ["OTEL_EXPORTER_OTLP_HEADERS"] = "api-key=top%20secret,broken,x=ev%0Ail-secret" }, log: log);
 
         Assert.Equal("top secret", Assert.Single(options.Headers).Value);
-        Assert.Equal(2, log.Messages("InvalidConfiguration").Count());
+        Assert.Single(log.Messages("InvalidConfiguration")); // one report for the variable, naming both entries
+        Assert.Contains("entry 2", log.AllText, StringComparison.Ordinal);
+        Assert.Contains("entry 3", log.AllText, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", log.AllText.Replace("header values are secret", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("=,=")]
+    [InlineData("OTEL_EXPORTER_OTLP_TRACES_HEADERS")]
+    public void Headers_SeveralMalformedEntries_ReportedOnce(string raw)
+    {
+        var log = new CapturingLoggerFactory();
+
+        var options = Read(new() { ["OTEL_EXPORTER_OTLP_TRACES_HEADERS"] = raw == "=,=" ? raw : "=,=,a,b,c" }, log: log);
+
+        Assert.Empty(options.Headers);
+        Assert.Contains("OTEL_EXPORTER_OTLP_TRACES_HEADERS", Assert.Single(log.Messages("InvalidConfiguration")), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(8000, true)] // a long token (a JWT) is sent
+    [InlineData(100_000, false)] // longer than proxies accept: skipped and reported, never shown
+    public void Headers_LongValue_SentUpToTheLimitReportedBeyond(int length, bool sent)
+    {
+        var log = new CapturingLoggerFactory();
+        var secret = new string('s', length);
+
+        var options = Read(new() { ["OTEL_EXPORTER_OTLP_HEADERS"] = "authorization=" + secret + ",tenant=t1" }, log: log);
+
+        Assert.Equal(sent, options.Headers.ContainsKey("authorization"));
+        Assert.Equal("t1", options.Headers["tenant"]);
+        Assert.Equal(sent ? 0 : 1, log.Messages("InvalidConfiguration").Count());
+        Assert.DoesNotContain("sssssssss", log.AllText, StringComparison.Ordinal);
     }
 
     [Fact]

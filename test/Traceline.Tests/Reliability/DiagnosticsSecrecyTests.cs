@@ -40,7 +40,7 @@ public class DiagnosticsSecrecyTests
         var log = new CapturingLoggerProvider();
         using var provider = TestProviders.Create(b => b.UseOtlpExporter(), new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_HEADERS"] = "api-key=s3cr3t%0D%0AX-Evil:1,bad key=s3cr3t" }, loggerFactory: log);
 
-        Assert.Equal(2, log.Count("InvalidConfiguration"));
+        Assert.Equal(1, log.Count("InvalidConfiguration")); // one report for the variable, both entries named in it
         Assert.DoesNotContain("s3cr3t", string.Join("\n", log.Lines.Select(l => l.Message)), StringComparison.Ordinal);
     }
 }

@@ -14,6 +14,15 @@ internal static class OtlpHeadersParser
     /// <summary>More non-empty entries than this (good or bad) are ignored: no sane configuration needs them.</summary>
     internal const int MaxEntries = 64;
 
+    /// <summary>
+    /// The longest header (name and value, decoded) sent: 8 KiB, the line nginx (in front of many collectors) accepts
+    /// by default; a longer one would make every export fail with 431 or 400, so it is skipped and reported instead.
+    /// </summary>
+    internal const int MaxHeaderLength = 8 * 1024;
+
+    /// <summary>All configured headers together: 16 KiB, half of Kestrel's and nginx's default total, leaving room for the rest.</summary>
+    internal const int MaxTotalLength = 16 * 1024;
+
     public static List<KeyValuePair<string, string>> Parse(string? raw, Action<string>? reportSkipped)
     {
         var result = new List<KeyValuePair<string, string>>();
@@ -25,6 +34,7 @@ internal static class OtlpHeadersParser
         var text = raw.AsSpan();
         var entry = 0;
         var examined = 0;
+        var total = 0;
         foreach (var range in text.Split(','))
         {
             var item = text[range].Trim(" \t");
@@ -56,8 +66,20 @@ internal static class OtlpHeadersParser
 
             if (!PercentDecoding.TryDecode(item[(equals + 1)..].Trim(" \t"), out var value) || !IsSafeValue(value))
             {
-                reportSkipped?.Invoke($"the value of header '{key}' (entry {entry}) is not valid percent-encoded text without control characters");
+                reportSkipped?.Invoke($"the value of header '{SettingsSource.Shorten(key)}' (entry {entry}) is not valid percent-encoded text without control characters");
                 continue;
+            }
+
+            if (key.Length + value.Length > MaxHeaderLength)
+            {
+                reportSkipped?.Invoke($"header '{SettingsSource.Shorten(key)}' (entry {entry}) is longer than {MaxHeaderLength} characters, more than collectors and proxies accept");
+                continue;
+            }
+
+            if ((total += key.Length + value.Length) > MaxTotalLength)
+            {
+                reportSkipped?.Invoke($"header '{SettingsSource.Shorten(key)}' (entry {entry}) and the rest pass {MaxTotalLength} characters in all, more than collectors and proxies accept");
+                break;
             }
 
             result.Add(new KeyValuePair<string, string>(key, value));
