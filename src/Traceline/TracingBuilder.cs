@@ -161,7 +161,7 @@ public sealed partial class TracingBuilder
         {
             var options = new StdoutExporterOptions { Format = context.Settings.StdoutFormat };
             configure?.Invoke(options);
-            return new BatchSpanProcessor(new StdoutSpanExporter(options), context.BatchOptions, context.Time, context.Diagnostics);
+            return new BatchSpanProcessor(new StdoutSpanExporter(options, context.Time), context.BatchOptions, context.Time, context.Diagnostics);
         });
         return this;
     }
@@ -247,7 +247,7 @@ public sealed partial class TracingBuilder
     private static SpanProcessor CreateConfiguredExporter(string exporter, BuildContext context) => exporter switch
     {
         TracingSettings.ExporterOtlp => CreateOtlpProcessor(context),
-        _ => new BatchSpanProcessor(new StdoutSpanExporter(new StdoutExporterOptions { Format = context.Settings.StdoutFormat }), context.BatchOptions, context.Time, context.Diagnostics),
+        _ => new BatchSpanProcessor(new StdoutSpanExporter(new StdoutExporterOptions { Format = context.Settings.StdoutFormat }, context.Time), context.BatchOptions, context.Time, context.Diagnostics),
     };
 
     /// <summary>Creates the OTLP pipeline named by configuration; until the OTLP exporter is built in, stdout stands in.</summary>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Traceline.Internal.Tree;
 
 namespace Traceline.Export;
 
@@ -24,16 +25,30 @@ public sealed class StdoutSpanExporter : SpanExporter
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
     private readonly Utf8JsonWriter _json;
     private readonly bool _pretty;
+    private readonly TreeLayout? _tree;
 
     /// <summary>Creates a stdout exporter.</summary>
     /// <param name="options">Layout and target; <see langword="null"/> for pretty JSON to <see cref="Console.Out"/>.</param>
     public StdoutSpanExporter(StdoutExporterOptions? options = null)
+        : this(options, TimeProvider.System)
+    {
+    }
+
+    /// <summary>Creates a stdout exporter whose tree layout times out waiting traces by <paramref name="time"/>.</summary>
+    internal StdoutSpanExporter(StdoutExporterOptions? options, TimeProvider time, bool? color = null)
     {
         options ??= new StdoutExporterOptions();
         _writer = options.Writer;
         _pretty = options.Format == StdoutFormat.Pretty;
         _json = new Utf8JsonWriter(_buffer, _pretty ? PrettyOptions : CompactOptions);
+        if (options.Format == StdoutFormat.Tree)
+        {
+            _tree = new TreeLayout(_writer, color ?? UseColor(_writer), time);
+        }
     }
+
+    /// <summary>Gets the tree layout's state, or <see langword="null"/> for the JSON layouts.</summary>
+    internal TreeLayout? Tree => _tree;
 
     /// <inheritdoc/>
     /// <remarks>Each batch is encoded before the first <c>await</c>; nothing refers to a span after that.</remarks>
@@ -42,12 +57,30 @@ public sealed class StdoutSpanExporter : SpanExporter
     /// <inheritdoc/>
     public override async ValueTask<ExportResult> ExportAsync(ReadOnlyMemory<Span> batch, CancellationToken cancellationToken)
     {
+        if (_tree is not null)
+        {
+            _tree.Add(batch.Span);
+            return ExportResult.Success;
+        }
+
         var writer = _writer ?? Console.Out;
         var text = Render(batch.Span);
         await writer.WriteAsync(text.AsMemory(), cancellationToken).ConfigureAwait(false);
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         return ExportResult.Success;
     }
+
+    /// <inheritdoc/>
+    /// <remarks>The tree layout prints the traces still waiting for their root, marked incomplete.</remarks>
+    public override ValueTask ShutdownAsync(CancellationToken cancellationToken)
+    {
+        _tree?.Stop();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Colour only for a person: stdout on a terminal, and <c>NO_COLOR</c> unset (https://no-color.org).</summary>
+    internal static bool UseColor(TextWriter? writer) =>
+        writer is null && !Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
 
     /// <summary>Renders a batch as text: one JSON object per span, each followed by a newline.</summary>
     internal string Render(ReadOnlySpan<Span> batch)
@@ -281,6 +314,7 @@ public sealed class StdoutSpanExporter : SpanExporter
         if (disposing)
         {
             _json.Dispose();
+            _tree?.Dispose();
         }
 
         base.Dispose(disposing);

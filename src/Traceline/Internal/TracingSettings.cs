@@ -80,9 +80,13 @@ internal sealed partial class TracingSettings
             {
                 settings.StdoutFormat = StdoutFormat.Compact;
             }
+            else if (string.Equals(format, "tree", StringComparison.OrdinalIgnoreCase))
+            {
+                settings.StdoutFormat = StdoutFormat.Tree;
+            }
             else if (!string.Equals(format, "pretty", StringComparison.OrdinalIgnoreCase))
             {
-                source.ReportInvalid("Stdout:Format", null, "pretty", "Expected pretty or compact.");
+                source.ReportInvalid("Stdout:Format", null, "pretty", "Expected pretty, compact or tree.");
             }
         }
 

@@ -1,0 +1,245 @@
+using System.Buffers;
+
+namespace Traceline.Cli;
+
+/// <summary>
+/// Finds the JSON objects in a log: pretty (one object over many lines), compact (one a line), or a whole OTLP/JSON
+/// file, among any other text the process printed. Text outside an object is skipped; an object cut short (the
+/// process died, or another process's lines came in between) is reported, and reading goes on at the next object.
+/// </summary>
+/// <remarks>
+/// Perf: only quotes, backslashes, braces and newlines matter to find an object's end, so the scan jumps between
+/// them with a vectorized <c>IndexOfAny</c>; the object itself is parsed later by <see cref="SpanParser"/>.
+/// </remarks>
+internal sealed class RecordSplitter
+{
+    internal const int DefaultMaxRecordBytes = 64 * 1024 * 1024;
+
+    private static readonly SearchValues<byte> OutsideString = SearchValues.Create("\"{}\n"u8);
+    private static readonly SearchValues<byte> InsideString = SearchValues.Create("\"\\\n"u8);
+
+    private readonly Stream _stream;
+    private readonly int _maxRecordBytes;
+    private byte[] _buffer = new byte[64 * 1024];
+    private int _start;   // first byte not yet consumed
+    private int _end;     // end of the data read
+    private int _scan;    // where the scan of the current record resumes
+    private int _depth;
+    private bool _inString;
+    private bool _singleLine;
+    private long _line = 1;       // line number at _scan
+    private long _recordLine;
+    private bool _skipping;       // inside an oversized record: drop bytes until it ends
+
+    public RecordSplitter(Stream stream, int maxRecordBytes = DefaultMaxRecordBytes)
+    {
+        _stream = stream;
+        _maxRecordBytes = maxRecordBytes;
+    }
+
+    /// <summary>Gets the line of the record last returned.</summary>
+    public long RecordLine => _recordLine;
+
+    /// <summary>Reads the next object, or reports a problem; returns <see langword="false"/> at the end of the data for now.</summary>
+    /// <param name="record">The object's bytes, valid until the next call.</param>
+    /// <param name="problem">Set, with <paramref name="record"/> empty, when the bytes at <see cref="RecordLine"/> were no whole object.</param>
+    public bool TryRead(out ReadOnlyMemory<byte> record, out string? problem)
+    {
+        problem = null;
+        while (true)
+        {
+            if (ScanOne(out record, out problem))
+            {
+                return true;
+            }
+
+            if (!Fill())
+            {
+                // The end of the data for now: an object still open stays buffered (a growing log may finish it).
+                record = default;
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Reports an object that the data ended inside of, and forgets it; for the end of a file that will not grow.</summary>
+    public string? Finish()
+    {
+        if (_depth == 0 && !_skipping)
+        {
+            return null;
+        }
+
+        var message = _skipping ? null : "truncated: the input ended inside this object";
+        _depth = 0;
+        _inString = false;
+        _skipping = false;
+        _start = _scan = _end;
+        return message;
+    }
+
+    private bool ScanOne(out ReadOnlyMemory<byte> record, out string? problem)
+    {
+        record = default;
+        problem = null;
+        while (_scan < _end)
+        {
+            var data = _buffer.AsSpan(_scan, _end - _scan);
+            if (_depth == 0)
+            {
+                // Between objects: skip other text up to the next '{'.
+                var open = data.IndexOfAny((byte)'{', (byte)'\n');
+                if (open < 0)
+                {
+                    _scan = _start = _end;
+                    return false;
+                }
+
+                if (data[open] == (byte)'\n')
+                {
+                    _line++;
+                    _scan += open + 1;
+                    _start = _scan;
+                    continue;
+                }
+
+                _scan += open;
+                _start = _scan;
+                _recordLine = _line;
+                _depth = 1;
+                _scan++;
+                _singleLine = _scan < _end && _buffer[_scan] is not ((byte)'\n' or (byte)'\r');
+                continue;
+            }
+
+            var index = data.IndexOfAny(_inString ? InsideString : OutsideString);
+            if (index < 0)
+            {
+                _scan = _end;
+                break;
+            }
+
+            var b = data[index];
+            _scan += index + 1;
+            if (b == (byte)'\n')
+            {
+                _line++;
+                if (_singleLine || _inString)
+                {
+                    // A compact object (or a string) does not span lines: it was cut short.
+                    problem = TruncatedAt(_line - 1);
+                    return true;
+                }
+
+                // A '{' at the start of a line inside a pretty object is a new object: the previous one was cut short.
+                if (_scan < _end && _buffer[_scan] == (byte)'{')
+                {
+                    problem = TruncatedAt(_line);
+                    return true;
+                }
+
+                continue;
+            }
+
+            if (_inString)
+            {
+                if (b == (byte)'\\')
+                {
+                    if (_scan >= _end)
+                    {
+                        _scan--; // finish the escape once more data arrives
+                        break;
+                    }
+
+                    if (_buffer[_scan] != (byte)'\n')
+                    {
+                        _scan++;
+                    }
+                }
+                else
+                {
+                    _inString = false;
+                }
+
+                continue;
+            }
+
+            switch (b)
+            {
+                case (byte)'"':
+                    _inString = true;
+                    break;
+                case (byte)'{':
+                    _depth++;
+                    break;
+                case (byte)'}':
+                    if (--_depth == 0)
+                    {
+                        var skipped = _skipping;
+                        _skipping = false;
+                        record = _buffer.AsMemory(_start, _scan - _start);
+                        _start = _scan;
+                        if (skipped)
+                        {
+                            record = default;
+                            problem = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"skipped: the object is larger than {_maxRecordBytes / (1024 * 1024)} MB");
+                        }
+
+                        return true;
+                    }
+
+                    break;
+            }
+        }
+
+        return false;
+    }
+
+    private string TruncatedAt(long nextLine)
+    {
+        var message = nextLine == _recordLine
+            ? "truncated: the object ends mid-line"
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"truncated: the object is cut short at line {nextLine}");
+        _depth = 0;
+        _inString = false;
+        _skipping = false;
+        _start = _scan;
+        return message;
+    }
+
+    private bool Fill()
+    {
+        if (_start > 0)
+        {
+            // Keep only the open object (or nothing) at the front of the buffer.
+            var kept = _end - _start;
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, kept);
+            _scan -= _start;
+            _end = kept;
+            _start = 0;
+        }
+
+        if (_end == _buffer.Length)
+        {
+            if (_buffer.Length >= _maxRecordBytes)
+            {
+                // An object too large to keep: drop what is buffered and skip to its end.
+                _skipping = true;
+                _scan = _end = 0;
+            }
+            else
+            {
+                Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, _maxRecordBytes));
+            }
+        }
+
+        var read = _stream.Read(_buffer, _end, _buffer.Length - _end);
+        if (read <= 0)
+        {
+            return false;
+        }
+
+        _end += read;
+        return true;
+    }
+}
