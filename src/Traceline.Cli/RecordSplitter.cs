@@ -87,22 +87,31 @@ internal sealed class RecordSplitter
             var data = _buffer.AsSpan(_scan, _end - _scan);
             if (_depth == 0)
             {
-                // Between objects: skip other text up to the next '{'.
-                var open = data.IndexOfAny((byte)'{', (byte)'\n');
-                if (open < 0)
+                // Between objects: an object starts at a line's first non-blank byte; other text is skipped by the line.
+                var first = data.IndexOfAnyExcept((byte)' ', (byte)'\t', (byte)'\r');
+                if (first < 0)
                 {
                     _scan = _start = _end;
                     return false;
                 }
 
-                if (data[open] == (byte)'\n')
+                if (data[first] != (byte)'{')
                 {
+                    var newline = data[first..].IndexOf((byte)'\n');
+                    if (newline < 0)
+                    {
+                        // The rest of this line is not here yet: keep it to look at again.
+                        _start = _scan;
+                        return false;
+                    }
+
                     _line++;
-                    _scan += open + 1;
+                    _scan += first + newline + 1;
                     _start = _scan;
                     continue;
                 }
 
+                var open = first;
                 _scan += open;
                 _start = _scan;
                 _recordLine = _line;
