@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Traceline.Sampling;
 
 namespace Traceline;
@@ -103,6 +104,20 @@ public sealed class Tracer
         var provider = Provider;
         var hasParent = parent.IsValid;
 
+        // Activity.Current follows the span when somebody wants Activities (see ActivityMirror); the span then takes
+        // the mirror's ids. A caller that gives ids of its own (the middleware) handles the Activity itself.
+        SpanActivity? mirror = null;
+        if (!spanIdOverride.IsValid)
+        {
+            var currentActivity = Activity.Current;
+            if (ActivityMirror.IsWanted(provider, currentActivity))
+            {
+                mirror = ActivityMirror.Start(name, parent, currentActivity);
+                spanIdOverride = mirror.MirroredSpanId;
+                traceIdOverride = hasParent ? default : ActivityIds.ToTraceId(mirror.TraceId);
+            }
+        }
+
         TraceId traceId;
         TraceFlags flags;
         if (hasParent)
@@ -147,11 +162,21 @@ public sealed class Tracer
 
         var traceState = result.TraceState ?? parent.TraceState;
         var context = new SpanContext(traceId, spanId, flags, traceState, isRemote: false);
+        if (mirror is not null)
+        {
+            ActivityMirror.Complete(mirror, context);
+        }
+
         if (decision == SamplingDecision.Drop)
         {
             // Perf: a non-recording span is a bare handle; it never reads the clock.
             var dropped = new Span(context, null);
             dropped.SetPrevious(previous);
+            if (mirror is not null)
+            {
+                dropped.SetMirror(mirror);
+            }
+
             CurrentSpan.Value = dropped;
             return dropped;
         }
@@ -201,6 +226,11 @@ public sealed class Tracer
         }
 
         span.SetPrevious(previous);
+        if (mirror is not null)
+        {
+            span.SetMirror(mirror);
+        }
+
         CurrentSpan.Value = span;
         return span;
     }

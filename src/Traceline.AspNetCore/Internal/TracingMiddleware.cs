@@ -295,10 +295,11 @@ internal sealed class TracingMiddleware
         // the span about to start; otherwise start an Activity that does, and make it current for the request.
         TraceId traceIdOverride = default;
         SpanId spanIdOverride = default;
-        if (currentActivity is not null)
+        // With ActivitySources captured, the span is Activity.Current even when ASP.NET Core started no Activity.
+        if (ActivityMirror.IsWanted(_tracer.Provider, currentActivity))
         {
             var activity = currentActivity;
-            if (!Agrees(activity, parent))
+            if (activity is null || !Agrees(activity, parent))
             {
                 activity = ownActivity = StartActivity(parent);
             }
