@@ -51,8 +51,7 @@ public sealed class Tracer
     public Span StartSpan(string name, SpanKind kind)
     {
         var current = CurrentSpan.Value;
-        var parent = current is null ? default : current.Context;
-        return StartSpanCore(name, kind, parent, default, default, null, default, default, current);
+        return StartSpanCore(new SpanStartArguments(name, kind, current is null ? default : current.Context, current));
     }
 
     /// <summary>
@@ -73,7 +72,7 @@ public sealed class Tracer
         ReadOnlySpan<SpanAttribute> attributes = default,
         ReadOnlySpan<SpanLink> links = default,
         DateTimeOffset? startTime = null) =>
-        StartSpanCore(name, kind, parent, attributes, links, startTime, default, default, CurrentSpan.Value);
+        StartSpanCore(new SpanStartArguments(name, kind, parent, CurrentSpan.Value) { Attributes = attributes, Links = links, StartTime = startTime });
 
     /// <summary>Starts a span that begins a new trace, whatever is current, and makes it current until it ends.</summary>
     /// <param name="name">The span name.</param>
@@ -81,40 +80,32 @@ public sealed class Tracer
     /// <param name="links">Links, for example to the span that caused this new trace.</param>
     /// <returns>The started span.</returns>
     public Span StartRootSpan(string name, SpanKind kind = SpanKind.Internal, ReadOnlySpan<SpanLink> links = default) =>
-        StartSpanCore(name, kind, default, default, links, null, default, default, CurrentSpan.Value);
+        StartSpanCore(new SpanStartArguments(name, kind, default, CurrentSpan.Value) { Links = links });
 
-    /// <summary>
-    /// The one place spans are born. <paramref name="traceIdOverride"/> and <paramref name="spanIdOverride"/> let the
-    /// ASP.NET Core middleware adopt the ids of the hosting Activity, so that logs and traces agree.
-    /// <paramref name="previous"/> is the span current in the calling flow (read once by the caller); ending the new
-    /// span makes it current again.
-    /// </summary>
-    internal Span StartSpanCore(
-        string name,
-        SpanKind kind,
-        in SpanContext parent,
-        ReadOnlySpan<SpanAttribute> attributes,
-        ReadOnlySpan<SpanLink> links,
-        DateTimeOffset? startTime,
-        TraceId traceIdOverride,
-        SpanId spanIdOverride,
-        Span? previous)
+    /// <summary>The one place spans are born: ids, then the sampler's decision, then the span's data.</summary>
+    internal Span StartSpanCore(in SpanStartArguments start)
     {
-        name ??= string.Empty;
+        var name = start.Name ?? string.Empty;
+        var kind = start.Kind;
+        var parent = start.Parent;
+        var attributes = start.Attributes;
+        var links = start.Links;
         var provider = Provider;
         var hasParent = parent.IsValid;
 
         // Activity.Current follows the span when somebody wants Activities (see ActivityMirror); the span then takes
         // the mirror's ids. A caller that gives ids of its own (the middleware) handles the Activity itself.
+        var adoptedTraceId = start.AdoptedTraceId;
+        var adoptedSpanId = start.AdoptedSpanId;
         SpanActivity? mirror = null;
-        if (!spanIdOverride.IsValid)
+        if (!adoptedSpanId.IsValid && !start.HidesActivity)
         {
             var currentActivity = Activity.Current;
             if (ActivityMirror.IsWanted(provider, currentActivity))
             {
                 mirror = ActivityMirror.Start(name, parent, currentActivity);
-                spanIdOverride = mirror.MirroredSpanId;
-                traceIdOverride = hasParent ? default : ActivityIds.ToTraceId(mirror.TraceId);
+                adoptedSpanId = mirror.MirroredSpanId;
+                adoptedTraceId = hasParent ? default : ActivityIds.ToTraceId(mirror.TraceId);
             }
         }
 
@@ -125,9 +116,9 @@ public sealed class Tracer
             traceId = parent.TraceId;
             flags = parent.TraceFlags & ~TraceFlags.Sampled; // other bits are kept as received
         }
-        else if (traceIdOverride.IsValid)
+        else if (adoptedTraceId.IsValid)
         {
-            traceId = traceIdOverride;
+            traceId = adoptedTraceId;
             flags = TraceFlags.Random; // the middleware adopts ids .NET generated at random (ActivityTraceId.CreateRandom)
         }
         else
@@ -136,7 +127,7 @@ public sealed class Tracer
             flags = TraceFlags.Random; // W3C Level 2: we generated every bit of it
         }
 
-        var spanId = spanIdOverride.IsValid ? spanIdOverride : SpanId.CreateRandom();
+        var spanId = adoptedSpanId.IsValid ? adoptedSpanId : SpanId.CreateRandom();
 
         var decision = SamplingDecision.Drop;
         SamplingResult result = default;
@@ -147,9 +138,7 @@ public sealed class Tracer
                 result = provider.Sampler.ShouldSample(new SamplingParameters(parent, traceId, name, kind, attributes, links));
                 decision = result.Decision;
             }
-#pragma warning disable CA1031 // A user's sampler must never break the app: treat a throw as Drop.
-            catch (Exception ex)
-#pragma warning restore CA1031
+            catch (Exception ex) // a user's sampler must never break the app: a throw is Drop
             {
                 provider.Diagnostics.CallbackFailed("Sampler " + provider.Sampler.Description, ex);
             }
@@ -171,7 +160,7 @@ public sealed class Tracer
         {
             // Perf: a non-recording span is a bare handle; it never reads the clock.
             var dropped = new Span(context, null);
-            dropped.SetPrevious(previous);
+            dropped.SetPrevious(start.Previous);
             if (mirror is not null)
             {
                 dropped.SetMirror(mirror);
@@ -190,7 +179,7 @@ public sealed class Tracer
         data.ParentIsRemote = parent.IsRemote;
 
         var clock = Clock;
-        if (startTime is { } explicitStart)
+        if (start.StartTime is { } explicitStart)
         {
             // The monotonic start is placed where the explicit time falls, so End() measures from it.
             var now = clock.GetTimestamp();
@@ -225,7 +214,7 @@ public sealed class Tracer
             provider.OnStart(span);
         }
 
-        span.SetPrevious(previous);
+        span.SetPrevious(start.Previous);
         if (mirror is not null)
         {
             span.SetMirror(mirror);

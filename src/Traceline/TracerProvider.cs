@@ -190,9 +190,7 @@ public sealed class TracerProvider : IDisposable
             {
                 processor.OnStart(span);
             }
-#pragma warning disable CA1031 // A processor's exception must never reach the app.
-            catch (Exception ex)
-#pragma warning restore CA1031
+            catch (Exception ex) // A processor's exception must never reach the app.
             {
                 Diagnostics.CallbackFailed(processor.GetType().Name + ".OnStart", ex);
             }
@@ -207,9 +205,7 @@ public sealed class TracerProvider : IDisposable
             {
                 processor.OnEnd(span);
             }
-#pragma warning disable CA1031 // A processor's exception must never reach the app.
-            catch (Exception ex)
-#pragma warning restore CA1031
+            catch (Exception ex) // A processor's exception must never reach the app.
             {
                 Diagnostics.CallbackFailed(processor.GetType().Name + ".OnEnd", ex);
             }
@@ -222,9 +218,7 @@ public sealed class TracerProvider : IDisposable
         {
             return action(processor);
         }
-#pragma warning disable CA1031
         catch (Exception ex)
-#pragma warning restore CA1031
         {
             Diagnostics.CallbackFailed(processor.GetType().Name + "." + operation, ex);
             return false;

@@ -76,7 +76,7 @@ public sealed class TracingHandlerBuiltInPropagatorTests
         // The handler learns that it wrote its header from a per-thread count around Inject; the count wraps after 2^32
         // writes on one thread (days of traffic), and a send then must still be recognized as marked, not fall back to
         // storing a send count in the message's Options on every request.
-        var count = typeof(TracingHandler).GetField("t_marksWritten", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+        var count = typeof(Traceline.Propagation.RequestHeaderWriter).GetField("t_marksWritten", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
         using var tracing = new TestTracing(propagator: Propagators.Default);
         using var invoker = new HttpMessageInvoker(new TracingHandler(tracing.Provider) { InnerHandler = new CapturingHandler() });
 
@@ -88,7 +88,7 @@ public sealed class TracingHandlerBuiltInPropagatorTests
             Assert.NotEqual(start, (int)count.GetValue(null)!);
             using var response = await sending;
 
-            Assert.False(request.Options.TryGetValue(TracingHandler.SendCountKey, out _));
+            Assert.False(request.Options.TryGetValue(ResendCounter.Key, out _));
         }
     }
 

@@ -3,56 +3,12 @@ using System.Globalization;
 namespace Traceline.Http;
 
 /// <summary>
-/// The OpenTelemetry HTTP client conventions as pure functions: span names, method normalization, protocol versions,
-/// <c>error.type</c> values and <c>url.full</c>.
+/// The OpenTelemetry HTTP client conventions as pure functions: protocol versions, <c>error.type</c> values and
+/// <c>url.full</c> (methods are in the core's <see cref="HttpMethods"/>, shared with the server).
 /// </summary>
 internal static class HttpClientConventions
 {
-    /// <summary>The span name and <c>http.request.method</c> for a method outside the known set.</summary>
-    public const string OtherSpanName = SemanticConventions.HttpOtherMethodSpanName;
-    public const string OtherMethod = SemanticConventions.HttpOtherMethod;
     public const string TimeoutErrorType = "timeout";
-
-    /// <summary>
-    /// Returns the span name and <c>http.request.method</c>, and the original method when the two differ (a method
-    /// outside the known set, or a known one in another case). Perf: the known methods come back as constants.
-    /// </summary>
-    public static string NormalizeMethod(string method, out string? original)
-    {
-        original = null;
-        switch (method)
-        {
-            case "GET": return "GET";
-            case "POST": return "POST";
-            case "PUT": return "PUT";
-            case "DELETE": return "DELETE";
-            case "HEAD": return "HEAD";
-            case "OPTIONS": return "OPTIONS";
-            case "PATCH": return "PATCH";
-            case "TRACE": return "TRACE";
-            case "CONNECT": return "CONNECT";
-            case "QUERY": return "QUERY";
-        }
-
-        // A known method in another case keeps its original spelling beside the normalized one.
-        original = method;
-        var span = method.AsSpan();
-        return span.Equals("GET", StringComparison.OrdinalIgnoreCase) ? "GET"
-            : span.Equals("POST", StringComparison.OrdinalIgnoreCase) ? "POST"
-            : span.Equals("PUT", StringComparison.OrdinalIgnoreCase) ? "PUT"
-            : span.Equals("DELETE", StringComparison.OrdinalIgnoreCase) ? "DELETE"
-            : span.Equals("HEAD", StringComparison.OrdinalIgnoreCase) ? "HEAD"
-            : span.Equals("OPTIONS", StringComparison.OrdinalIgnoreCase) ? "OPTIONS"
-            : span.Equals("PATCH", StringComparison.OrdinalIgnoreCase) ? "PATCH"
-            : span.Equals("TRACE", StringComparison.OrdinalIgnoreCase) ? "TRACE"
-            : span.Equals("CONNECT", StringComparison.OrdinalIgnoreCase) ? "CONNECT"
-            : span.Equals("QUERY", StringComparison.OrdinalIgnoreCase) ? "QUERY"
-            : OtherMethod;
-    }
-
-    /// <summary>The span name for a normalized method: the method itself, or <c>HTTP</c> for <c>_OTHER</c>.</summary>
-    public static string SpanName(string normalizedMethod) =>
-        ReferenceEquals(normalizedMethod, OtherMethod) ? OtherSpanName : normalizedMethod;
 
     /// <summary>Returns <c>network.protocol.version</c> for an HTTP version ("1.1", "2", "3").</summary>
     public static string ProtocolVersion(Version version) => (version.Major, version.Minor) switch

@@ -31,6 +31,9 @@ internal sealed class ActivityCapture : IDisposable
     /// <summary>How far up the current-span chain a stopping Activity's span is looked for (spans left open by the app).</summary>
     private const int MaxSearchDepth = 32;
 
+    /// <summary>The runtime's source of HTTP connection setup and wait-for-connection Activities.</summary>
+    private const string ConnectionsSource = "Experimental.System.Net.Http.Connections";
+
     private readonly TracerProvider _provider;
     private readonly SourceFilter _filter;
     private readonly ActivityListener _listener;
@@ -144,7 +147,15 @@ internal sealed class ActivityCapture : IDisposable
                 return;
             }
 
-            var span = StartSpan(activity, CurrentSpan.Value);
+            var current = CurrentSpan.Value;
+            var span = StartSpan(activity, current);
+            if (current is not null && activity.Parent is null && !activity.HasRemoteParent && activity.Source.Name == ConnectionsSource)
+            {
+                // The runtime starts a connection's setup as a new root (a connection outlives the request that opened
+                // it) and links the request to it: so does Traceline, from the span that is current here.
+                current.AddLink(new SpanLink(span.Context));
+            }
+
             CurrentSpan.Value = span;
         }
 #pragma warning disable CA1031 // Tracing never breaks the app.

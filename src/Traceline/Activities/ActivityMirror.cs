@@ -33,10 +33,12 @@ internal static class ActivityMirror
         mirror.SetIdFormat(ActivityIdFormat.W3C);
         if (parent.IsValid)
         {
-            if (!IsMirrorOf(current, parent))
+            if (!IsMirrorOf(current, parent) || !IsTraceline(current!))
             {
-                // An explicit parent (an extracted one, a captured Activity's, a span of another flow): the mirror
-                // takes it, so its ids agree with the span's. Otherwise Start inherits the current one, baggage and all.
+                // An explicit parent (an extracted one, a span of another flow), or a current Activity of another origin
+                // (ASP.NET Core's, whose trace state and baggage came from the caller): the mirror takes the span's
+                // parent, so its ids agree with the span's and nothing foreign reaches .NET's own propagation.
+                // Otherwise Start inherits the current one (a mirror or a captured Activity), baggage and all.
                 mirror.SetParentId(ActivityIds.ToActivity(parent.TraceId), ActivityIds.ToActivity(parent.SpanId), (ActivityTraceFlags)(byte)parent.TraceFlags);
                 mirror.TraceStateString = parent.TraceState;
             }
@@ -60,9 +62,9 @@ internal static class ActivityMirror
             mirror.ActivityTraceFlags = flags;
         }
 
-        if (context.TraceState is { } traceState && !ReferenceEquals(mirror.TraceStateString, traceState))
+        if (!ReferenceEquals(mirror.TraceStateString, context.TraceState))
         {
-            mirror.TraceStateString = traceState;
+            mirror.TraceStateString = context.TraceState;
         }
     }
 
@@ -87,6 +89,10 @@ internal static class ActivityMirror
             Activity.Current = restore;
         }
     }
+
+    /// <summary>Whether <paramref name="activity"/> is Traceline's: a mirror, or an Activity of a source it may capture.</summary>
+    private static bool IsTraceline(Activity activity) =>
+        activity is SpanActivity || Array.IndexOf(SourceFilter.Excluded, activity.Source.Name) < 0;
 
     /// <summary>Whether <paramref name="activity"/> has the ids of <paramref name="context"/> (cheaply for a mirror).</summary>
     public static bool IsMirrorOf(Activity? activity, in SpanContext context)

@@ -47,9 +47,7 @@ public sealed class SimpleSpanProcessor : SpanProcessor
                     Diagnostics.ExportFailed(_exporter.GetType().Name, 1, "the exporter reported failure");
                 }
             }
-#pragma warning disable CA1031 // An exporter's exception must never reach the app.
-            catch (Exception ex)
-#pragma warning restore CA1031
+            catch (Exception ex) // An exporter's exception must never reach the app.
             {
                 Diagnostics.ExportFailed(_exporter.GetType().Name, 1, ex.GetType().Name + ": " + ex.Message);
             }
@@ -70,9 +68,7 @@ public sealed class SimpleSpanProcessor : SpanProcessor
             using var cts = new CancellationTokenSource(timeout);
             return _exporter.ForceFlushAsync(cts.Token).AsTask().Wait(timeout) ;
         }
-#pragma warning disable CA1031
         catch (Exception ex)
-#pragma warning restore CA1031
         {
             Diagnostics.CallbackFailed(_exporter.GetType().Name + ".ForceFlushAsync", ex);
             return false;
@@ -95,9 +91,7 @@ public sealed class SimpleSpanProcessor : SpanProcessor
                 return _exporter.ShutdownAsync(cts.Token).AsTask().Wait(timeout);
             }
         }
-#pragma warning disable CA1031
         catch (Exception ex)
-#pragma warning restore CA1031
         {
             Diagnostics.CallbackFailed(_exporter.GetType().Name + ".ShutdownAsync", ex);
             return false;

@@ -107,7 +107,7 @@ public sealed partial class ActivityInteropTests
     }
 
     [Fact]
-    public async Task RuntimeConnectionSources_FirstConnection_UnderTheClientSpan()
+    public async Task RuntimeConnectionSources_FirstConnection_WaitUnderClientSpanAndSetupLinkedFromIt()
     {
         await using var callee = await InteropApp.StartAsync(_ => { }, a => a.MapGet("/profile", () => "profile"));
         await using var caller = await InteropApp.StartAsync(
@@ -118,22 +118,23 @@ public sealed partial class ActivityInteropTests
 
         await client.GetStringAsync("/");
 
-        var trace = caller.WaitForTrace(spans => spans.Any(s => s.Scope!.Name.StartsWith("Experimental.System.Net", StringComparison.Ordinal)) && spans.Any(s => s.Kind == SpanKind.Client && s.Scope!.Name == "Traceline.Http"));
+        var trace = caller.WaitForTrace(spans => spans.Any(s => s.Kind == SpanKind.Client && s.Scope!.Name == "Traceline.Http" && s.IsEnded && s.Links.Length > 0));
         var clientSpan = trace.Single(s => s.Kind == SpanKind.Client && s.Scope!.Name == "Traceline.Http");
-        var runtime = trace.Where(s => s.Scope!.Name.StartsWith("Experimental.System.Net", StringComparison.Ordinal)).ToArray();
-        var ids = trace.ToDictionary(s => s.Context.SpanId);
-        Assert.All(runtime, s =>
-        {
-            // Each runtime span descends from the client span: directly (the wait for a connection) or through the
-            // connection setup (DNS, socket connect).
-            var ancestor = s;
-            while (ancestor.ParentSpanId != clientSpan.Context.SpanId && ids.TryGetValue(ancestor.ParentSpanId, out var parent))
-            {
-                ancestor = parent;
-            }
 
-            Assert.Equal(clientSpan.Context.SpanId, ancestor.ParentSpanId);
-        });
+        // Whatever the runtime records inside the request (waiting for a connection, when the request has to queue)
+        // is a child of the client span.
+        Assert.All(trace.Where(s => s.Scope!.Name.StartsWith("Experimental.System.Net", StringComparison.Ordinal)), s => Assert.Equal(clientSpan.Context.SpanId, s.ParentSpanId));
+
+        // The runtime makes the connection's setup a root of its own (a connection serves later requests too) and the
+        // request links to it; DNS and the socket connect are the setup's children.
+        var setupContext = Assert.Single(clientSpan.Links.ToArray()).Context;
+        Assert.True(caller.Exporter.WaitFor(spans => spans.Count(s => s.Context.TraceId == setupContext.TraceId) >= 3, TestDefaults.Timeout));
+        var setupTrace = caller.Exporter.Spans.Where(s => s.Context.TraceId == setupContext.TraceId).ToArray();
+        var setup = setupTrace.Single(s => s.Context.SpanId == setupContext.SpanId);
+        Assert.StartsWith("HTTP connection_setup", setup.Name, StringComparison.Ordinal);
+        Assert.Equal(default, setup.ParentSpanId);
+        Assert.Contains(setupTrace, s => s.Name.StartsWith("DNS lookup", StringComparison.Ordinal) && s.ParentSpanId == setup.Context.SpanId);
+        Assert.Contains(setupTrace, s => s.Name.StartsWith("socket connect", StringComparison.Ordinal) && s.ParentSpanId == setup.Context.SpanId);
     }
 
     [Fact]

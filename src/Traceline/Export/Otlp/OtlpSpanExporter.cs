@@ -121,9 +121,7 @@ internal sealed class OtlpSpanExporter : SpanExporter
         {
             body = Encode(batch.Span);
         }
-#pragma warning disable CA1031 // An exporter never throws into the processor: report and drop.
-        catch (Exception ex)
-#pragma warning restore CA1031
+        catch (Exception ex) // An exporter never throws into the processor: report and drop.
         {
             Diagnostics.ExportFailed(ExporterName, count, "the batch could not be encoded: " + ex.GetType().Name);
             return ExportResult.Failure;

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Traceline.AspNetCore;
+namespace Traceline;
 
 /// <summary>Room for the attributes the server span starts with, on the stack (Perf: no array per request).</summary>
 [InlineArray(Capacity)]
