@@ -64,9 +64,7 @@ internal sealed class ActivityCapture : IDisposable
         {
             return _filter.Matches(source.Name);
         }
-#pragma warning disable CA1031 // Tracing never breaks the app.
-        catch (Exception ex)
-#pragma warning restore CA1031
+        catch (Exception ex) // tracing never breaks the app.
         {
             _provider.Diagnostics.CallbackFailed(nameof(ActivityCapture) + ".ShouldListenTo", ex);
             return false;
@@ -103,9 +101,7 @@ internal sealed class ActivityCapture : IDisposable
             {
                 result = sampler.ShouldSample(new SamplingParameters(parent, traceId, options.Name, (SpanKind)options.Kind, attributes, links));
             }
-#pragma warning disable CA1031 // A user's sampler must never break the app: treat a throw as Drop.
-            catch (Exception ex)
-#pragma warning restore CA1031
+            catch (Exception ex) // a user's sampler must never break the app: treat a throw as Drop.
             {
                 _provider.Diagnostics.CallbackFailed("Sampler " + sampler.Description, ex);
                 result = new SamplingResult(SamplingDecision.Drop);
@@ -129,9 +125,7 @@ internal sealed class ActivityCapture : IDisposable
 
             return result.Decision == SamplingDecision.RecordAndSample ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.AllData;
         }
-#pragma warning disable CA1031 // Tracing never breaks the app: not captured.
-        catch (Exception ex)
-#pragma warning restore CA1031
+        catch (Exception ex) // tracing never breaks the app: not captured.
         {
             _provider.Diagnostics.CallbackFailed(nameof(ActivityCapture) + ".Sample", ex);
             return ActivitySamplingResult.None;
@@ -158,9 +152,7 @@ internal sealed class ActivityCapture : IDisposable
 
             CurrentSpan.Value = span;
         }
-#pragma warning disable CA1031 // Tracing never breaks the app.
-        catch (Exception ex)
-#pragma warning restore CA1031
+        catch (Exception ex) // tracing never breaks the app.
         {
             _provider.Diagnostics.CallbackFailed(nameof(ActivityCapture) + ".ActivityStarted", ex);
         }
@@ -187,9 +179,7 @@ internal sealed class ActivityCapture : IDisposable
                 {
                     Record(span, activity);
                 }
-#pragma warning disable CA1031 // What was recorded so far is exported; the app never sees the failure.
-                catch (Exception ex)
-#pragma warning restore CA1031
+                catch (Exception ex) // what was recorded so far is exported; the app never sees the failure.
                 {
                     _provider.Diagnostics.CallbackFailed(nameof(ActivityCapture) + ".Record", ex);
                 }
@@ -197,9 +187,7 @@ internal sealed class ActivityCapture : IDisposable
 
             span.End(new DateTimeOffset(activity.StartTimeUtc + activity.Duration, TimeSpan.Zero));
         }
-#pragma warning disable CA1031 // Tracing never breaks the app.
-        catch (Exception ex)
-#pragma warning restore CA1031
+        catch (Exception ex) // tracing never breaks the app.
         {
             _provider.Diagnostics.CallbackFailed(nameof(ActivityCapture) + ".ActivityStopped", ex);
         }
@@ -366,9 +354,7 @@ internal sealed class ActivityCapture : IDisposable
         {
             return value is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture) : value.ToString();
         }
-#pragma warning disable CA1031 // A tag's own code must not cost the span.
-        catch (Exception)
-#pragma warning restore CA1031
+        catch (Exception) // a tag's own code must not cost the span.
         {
             return value.GetType().FullName;
         }
