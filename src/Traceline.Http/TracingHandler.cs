@@ -191,7 +191,7 @@ public sealed class TracingHandler : DelegatingHandler
 
             var parent = current is null ? default : current.Context;
             span = _tracer.StartSpanCore(
-                new SpanStartArguments(HttpMethods.SpanNames[methodIndex], SpanKind.Client, parent, current) { Attributes = attributes[..count] });
+                new SpanStartArguments(HttpMethods.SpanNames[methodIndex], SpanKind.Client, parent, current) { Attributes = attributes[..count], HidesActivity = true });
         }
         catch (Exception ex)
         {

@@ -33,7 +33,10 @@ public sealed class Span : IDisposable
     private readonly string? _traceState;
     private readonly TraceFlags _flags;
     private SpanData? _data;
-    private Span? _previous;
+
+    // The span that was current before this one, or, when this span is mirrored as Activity.Current, its mirror
+    // (which holds that span). Perf: one field for both keeps the handle as small as before the mirror existed.
+    private object? _previous;
     private int _sync;
 
     internal Span(in SpanContext context, SpanData? data)
@@ -113,6 +116,8 @@ public sealed class Span : IDisposable
 
     /// <summary>Gets how many links the span limits refused.</summary>
     public int DroppedLinkCount => _data?.Details?.DroppedLinks ?? 0;
+
+    internal SpanId SpanId => _spanId;
 
     internal long StartUnixNanos => _data?.StartUnixNanos ?? 0;
 
@@ -281,7 +286,20 @@ public sealed class Span : IDisposable
     /// <inheritdoc/>
     public override string ToString() => $"{Name} {Context}";
 
+    /// <summary>Gets the span that was current before this one started.</summary>
+    internal Span? Previous => _previous as Span ?? (_previous as SpanActivity)?.PreviousSpan;
+
+    /// <summary>Gets the Activity that mirrors this span as <see cref="Activity.Current"/>, or <see langword="null"/>.</summary>
+    internal SpanActivity? Mirror => _previous as SpanActivity;
+
     internal void SetPrevious(Span? previous) => _previous = previous;
+
+    /// <summary>Records the span's mirror; the span that was current before moves into it.</summary>
+    internal void SetMirror(SpanActivity mirror)
+    {
+        mirror.PreviousSpan = _previous as Span;
+        _previous = mirror;
+    }
 
     internal void SetStartLinks(ReadOnlySpan<SpanLink> links)
     {
@@ -348,13 +366,18 @@ public sealed class Span : IDisposable
         if (ReferenceEquals(CurrentSpan.Value, this))
         {
             // Skip ancestors that already ended out of order: new spans must not start under a finished one.
-            var previous = _previous;
+            var previous = Previous;
             while (previous is not null && previous.IsEnded)
             {
-                previous = previous._previous;
+                previous = previous.Previous;
             }
 
             CurrentSpan.Value = previous;
+        }
+
+        if (_previous is SpanActivity mirror)
+        {
+            ActivityMirror.Stop(mirror);
         }
     }
 

@@ -37,4 +37,11 @@ internal readonly ref struct SpanStartArguments
 
     /// <inheritdoc cref="AdoptedTraceId"/>
     public SpanId AdoptedSpanId { get; init; }
+
+    /// <summary>
+    /// Gets whether the caller hides <see cref="System.Diagnostics.Activity.Current"/> for the span's life (the
+    /// HttpClient handler, so that .NET's own diagnostics start no Activity and send no header of their own): the span
+    /// then needs no mirror (see <see cref="ActivityMirror"/>).
+    /// </summary>
+    public bool HidesActivity { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Traceline.Sampling;
 
 namespace Traceline;
@@ -92,6 +93,22 @@ public sealed class Tracer
         var provider = Provider;
         var hasParent = parent.IsValid;
 
+        // Activity.Current follows the span when somebody wants Activities (see ActivityMirror); the span then takes
+        // the mirror's ids. A caller that gives ids of its own (the middleware) handles the Activity itself.
+        var adoptedTraceId = start.AdoptedTraceId;
+        var adoptedSpanId = start.AdoptedSpanId;
+        SpanActivity? mirror = null;
+        if (!adoptedSpanId.IsValid && !start.HidesActivity)
+        {
+            var currentActivity = Activity.Current;
+            if (ActivityMirror.IsWanted(provider, currentActivity))
+            {
+                mirror = ActivityMirror.Start(name, parent, currentActivity);
+                adoptedSpanId = mirror.MirroredSpanId;
+                adoptedTraceId = hasParent ? default : ActivityIds.ToTraceId(mirror.TraceId);
+            }
+        }
+
         TraceId traceId;
         TraceFlags flags;
         if (hasParent)
@@ -99,9 +116,9 @@ public sealed class Tracer
             traceId = parent.TraceId;
             flags = parent.TraceFlags & ~TraceFlags.Sampled; // other bits are kept as received
         }
-        else if (start.AdoptedTraceId.IsValid)
+        else if (adoptedTraceId.IsValid)
         {
-            traceId = start.AdoptedTraceId;
+            traceId = adoptedTraceId;
             flags = TraceFlags.Random; // the middleware adopts ids .NET generated at random (ActivityTraceId.CreateRandom)
         }
         else
@@ -110,7 +127,7 @@ public sealed class Tracer
             flags = TraceFlags.Random; // W3C Level 2: we generated every bit of it
         }
 
-        var spanId = start.AdoptedSpanId.IsValid ? start.AdoptedSpanId : SpanId.CreateRandom();
+        var spanId = adoptedSpanId.IsValid ? adoptedSpanId : SpanId.CreateRandom();
 
         var decision = SamplingDecision.Drop;
         SamplingResult result = default;
@@ -134,11 +151,21 @@ public sealed class Tracer
 
         var traceState = result.TraceState ?? parent.TraceState;
         var context = new SpanContext(traceId, spanId, flags, traceState, isRemote: false);
+        if (mirror is not null)
+        {
+            ActivityMirror.Complete(mirror, context);
+        }
+
         if (decision == SamplingDecision.Drop)
         {
             // Perf: a non-recording span is a bare handle; it never reads the clock.
             var dropped = new Span(context, null);
             dropped.SetPrevious(start.Previous);
+            if (mirror is not null)
+            {
+                dropped.SetMirror(mirror);
+            }
+
             CurrentSpan.Value = dropped;
             return dropped;
         }
@@ -188,6 +215,11 @@ public sealed class Tracer
         }
 
         span.SetPrevious(start.Previous);
+        if (mirror is not null)
+        {
+            span.SetMirror(mirror);
+        }
+
         CurrentSpan.Value = span;
         return span;
     }

@@ -34,7 +34,8 @@ public sealed class TracerProvider : IDisposable
         SpanProcessor[] processors,
         SpanClock clock,
         TracelineDiagnostics diagnostics,
-        bool enabled)
+        bool enabled,
+        SourceFilter? sources = null)
     {
         Resource = resource;
         Sampler = enabled ? sampler : Sampler.AlwaysOff;
@@ -57,6 +58,12 @@ public sealed class TracerProvider : IDisposable
             // A batch processor holds up to its queue plus a batch; a simple one hands each span back as it ends, so a
             // few per concurrently ending thread suffice.
             Pool = new SpanDataPool(processors[0] is BatchSpanProcessor batch ? batch.QueueCapacity : 64);
+        }
+
+        // Last: the listener calls back at once, from any thread, for every source that exists.
+        if (enabled && sources is { IsEmpty: false })
+        {
+            Capture = new ActivityCapture(this, sources);
         }
     }
 
@@ -94,6 +101,9 @@ public sealed class TracerProvider : IDisposable
     internal SpanDataPool? Pool { get; }
 
     internal SpanClock Clock { get; }
+
+    /// <summary>Gets the listener that captures the listed ActivitySources, or <see langword="null"/> when none is listed.</summary>
+    internal ActivityCapture? Capture { get; }
 
     internal TracelineDiagnostics Diagnostics { get; }
 
@@ -142,6 +152,7 @@ public sealed class TracerProvider : IDisposable
             return true;
         }
 
+        Capture?.Dispose(); // Activities of the listed sources are left alone from now on
         var deadline = Deadline.Start(timeout);
         var ok = true;
         foreach (var processor in _processors)

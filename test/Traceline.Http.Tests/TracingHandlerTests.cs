@@ -213,6 +213,8 @@ public sealed class TracingHandlerTests
         using var invoker = new HttpMessageInvoker(new TracingHandler(tracing.Provider) { InnerHandler = inner });
         using var activity = new Activity("ambient").Start();
         using var parent = tracing.Tracer.StartSpan("work");
+        var callerActivity = Activity.Current; // the parent span, mirrored over the ambient Activity
+        Assert.Equal(parent.Context.SpanId.ToString(), callerActivity!.SpanId.ToHexString());
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("http://example.test/"));
 
         var sending = invoker.SendAsync(request, CancellationToken.None);
@@ -224,7 +226,7 @@ public sealed class TracingHandlerTests
         Assert.Same(span, inner.Single.CurrentSpan);
         Assert.Null(inner.Single.CurrentActivity);
         Assert.Same(parent, Span.Current);
-        Assert.Same(activity, Activity.Current);
+        Assert.Same(callerActivity, Activity.Current);
     }
 
     [Fact]
@@ -236,6 +238,8 @@ public sealed class TracingHandlerTests
         using var invoker = new HttpMessageInvoker(new TracingHandler(tracing.Provider) { InnerHandler = inner });
         using var activity = new Activity("ambient").Start();
         using var parent = tracing.Tracer.StartSpan("work");
+        var callerActivity = Activity.Current; // the parent span, mirrored over the ambient Activity
+        Assert.Equal(parent.Context.SpanId.ToString(), callerActivity!.SpanId.ToHexString());
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("http://example.test/"));
 
         var sending = invoker.SendAsync(request, CancellationToken.None);
@@ -243,7 +247,7 @@ public sealed class TracingHandlerTests
         Assert.False(sending.IsCompleted);
         Assert.Empty(tracing.ClientSpans);
         Assert.Same(parent, Span.Current);
-        Assert.Same(activity, Activity.Current);
+        Assert.Same(callerActivity, Activity.Current);
         Assert.NotNull(inner.Single.CurrentSpan);
         release.SetResult(new HttpResponseMessage(HttpStatusCode.Accepted));
         using var response = await sending;
@@ -255,7 +259,7 @@ public sealed class TracingHandlerTests
         Assert.Equal(parent.Context.SpanId, span.ParentSpanId);
         Assert.Equal(span.Context.SpanId, inner.Single.Traceparent.ParentId);
         Assert.Same(parent, Span.Current);
-        Assert.Same(activity, Activity.Current);
+        Assert.Same(callerActivity, Activity.Current);
     }
 
     [Fact]
@@ -306,6 +310,8 @@ public sealed class TracingHandlerTests
         using var invoker = new HttpMessageInvoker(new TracingHandler(tracing.Provider) { InnerHandler = inner });
         using var activity = new Activity("ambient").Start();
         using var parent = tracing.Tracer.StartSpan("work");
+        var callerActivity = Activity.Current; // the parent span, mirrored over the ambient Activity
+        Assert.Equal(parent.Context.SpanId.ToString(), callerActivity!.SpanId.ToHexString());
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("http://example.test/"));
 
         Task<HttpResponseMessage> sending;
@@ -313,7 +319,7 @@ public sealed class TracingHandlerTests
         {
             sending = invoker.SendAsync(request, CancellationToken.None);
             Assert.Same(parent, Span.Current);
-            Assert.Same(activity, Activity.Current);
+            Assert.Same(callerActivity, Activity.Current);
         }
 
         Assert.True(sending.IsCompletedSuccessfully);

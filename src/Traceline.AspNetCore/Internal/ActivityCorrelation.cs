@@ -17,15 +17,16 @@ internal static class ActivityCorrelation
     /// Returns the Activity whose ids the span adopts: <paramref name="current"/> when it agrees with
     /// <paramref name="parent"/>, else <paramref name="own"/>, started here; <see langword="null"/> without an Activity.
     /// </summary>
-    public static Activity? Correlate(Activity? current, in SpanContext parent, out Activity? own)
+    /// <remarks>With ActivitySources captured, the span is Activity.Current even when ASP.NET Core started none (see <see cref="ActivityMirror"/>).</remarks>
+    public static Activity? Correlate(TracerProvider provider, Activity? current, in SpanContext parent, out Activity? own)
     {
         own = null;
-        if (current is null)
+        if (!ActivityMirror.IsWanted(provider, current))
         {
             return null;
         }
 
-        return Agrees(current, parent) ? current : own = StartActivity(parent);
+        return current is not null && Agrees(current, parent) ? current : own = StartActivity(parent);
     }
 
     /// <summary>Gives the Activity the span's sampled flag: ProblemDetails' traceId is Activity.Id, and .NET's own HttpClient propagation reads it.</summary>
@@ -38,19 +39,9 @@ internal static class ActivityCorrelation
         }
     }
 
-    public static TraceId TraceIdOf(Activity? activity)
-    {
-        if (activity is null)
-        {
-            return default;
-        }
+    public static TraceId TraceIdOf(Activity? activity) => activity is null ? default : ActivityIds.ToTraceId(activity.TraceId);
 
-        Span<byte> bytes = stackalloc byte[TraceId.ByteLength];
-        activity.TraceId.CopyTo(bytes);
-        return TraceId.FromBytes(bytes);
-    }
-
-    public static SpanId SpanIdOf(Activity? activity) => activity is null ? default : ToSpanId(activity.SpanId);
+    public static SpanId SpanIdOf(Activity? activity) => activity is null ? default : ActivityIds.ToSpanId(activity.SpanId);
 
     /// <summary>Whether logs written under <paramref name="activity"/> would carry the ids of a span with <paramref name="parent"/>.</summary>
     private static bool Agrees(Activity activity, in SpanContext parent)
@@ -84,7 +75,7 @@ internal static class ActivityCorrelation
             return spanId;
         }
 
-        return ToSpanId(activity.ParentSpanId);
+        return ActivityIds.ToSpanId(activity.ParentSpanId);
     }
 
     /// <summary>Starts an Activity whose trace id and parent are the span's, so logs and traces agree.</summary>
@@ -94,12 +85,7 @@ internal static class ActivityCorrelation
         activity.SetIdFormat(ActivityIdFormat.W3C);
         if (parent.IsValid)
         {
-            Span<byte> bytes = stackalloc byte[TraceId.ByteLength];
-            parent.TraceId.CopyTo(bytes);
-            var traceId = ActivityTraceId.CreateFromBytes(bytes);
-            parent.SpanId.CopyTo(bytes[..SpanId.ByteLength]);
-            var spanId = ActivitySpanId.CreateFromBytes(bytes[..SpanId.ByteLength]);
-            activity.SetParentId(traceId, spanId, parent.IsSampled ? ActivityTraceFlags.Recorded : ActivityTraceFlags.None);
+            activity.SetParentId(ActivityIds.ToActivity(parent.TraceId), ActivityIds.ToActivity(parent.SpanId), parent.IsSampled ? ActivityTraceFlags.Recorded : ActivityTraceFlags.None);
         }
         else
         {
@@ -107,12 +93,5 @@ internal static class ActivityCorrelation
         }
 
         return activity.Start();
-    }
-
-    private static SpanId ToSpanId(ActivitySpanId id)
-    {
-        Span<byte> bytes = stackalloc byte[SpanId.ByteLength];
-        id.CopyTo(bytes);
-        return SpanId.FromBytes(bytes);
     }
 }

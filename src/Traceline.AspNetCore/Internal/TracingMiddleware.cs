@@ -140,7 +140,7 @@ internal sealed class TracingMiddleware
         var extracted = Extract(request.Headers);
         var parent = extracted.SpanContext;
         var trusted = _trust.Apply(context, extracted, ref parent, out var link);
-        var correlated = ActivityCorrelation.Correlate(caller.Activity, parent, out ownActivity);
+        var correlated = ActivityCorrelation.Correlate(_tracer.Provider, caller.Activity, parent, out ownActivity);
 
         var buffer = default(StartAttributeBuffer);
         Span<SpanAttribute> attributes = buffer;

@@ -73,6 +73,7 @@ internal sealed partial class TracingSettings
         settings.Sampler = ReadSampler(source);
         settings.Propagator = ReadPropagator(source);
         settings.Exporters = ReadExporters(source);
+        settings.Sources = ReadSources(source);
 
         if (source.GetString("Stdout:Format", null) is { } format)
         {

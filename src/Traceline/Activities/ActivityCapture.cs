@@ -1,0 +1,375 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Traceline.Sampling;
+
+namespace Traceline;
+
+/// <summary>
+/// Turns the Activities of the listed ActivitySources into Traceline spans of the current trace. One
+/// <see cref="ActivityListener"/> per provider, created only when a source is listed: sources that are not listed
+/// never see it.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Sampling.</b> The provider's sampler decides in the listener's <c>Sample</c> callback, before the Activity
+/// exists: a dropped child of a local parent is not created at all (<see cref="ActivitySamplingResult.None"/>; the
+/// parent stays current and propagates); a dropped root or child of a remote parent is created for propagation only.
+/// </para>
+/// <para>
+/// <b>Nesting.</b> When an Activity starts, a span with its ids becomes Traceline's current span, so a span started
+/// inside it is its child; its mirror (see <see cref="ActivityMirror"/>) is then a child of the Activity too. When it
+/// stops, the span takes the Activity's name, tags, events, links, status and end time and goes to the processors.
+/// </para>
+/// <para>
+/// <b>Failures.</b> Nothing here throws into the app: a failing conversion, sampler or processor is reported and the
+/// Activity goes on as the app made it.
+/// </para>
+/// </remarks>
+internal sealed class ActivityCapture : IDisposable
+{
+    /// <summary>How far up the current-span chain a stopping Activity's span is looked for (spans left open by the app).</summary>
+    private const int MaxSearchDepth = 32;
+
+    /// <summary>The runtime's source of HTTP connection setup and wait-for-connection Activities.</summary>
+    private const string ConnectionsSource = "Experimental.System.Net.Http.Connections";
+
+    private readonly TracerProvider _provider;
+    private readonly SourceFilter _filter;
+    private readonly ActivityListener _listener;
+    private readonly ConcurrentDictionary<ActivitySource, Tracer> _tracers = new();
+
+    public ActivityCapture(TracerProvider provider, SourceFilter filter)
+    {
+        _provider = provider;
+        _filter = filter;
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = ShouldListenTo,
+            Sample = Sample,
+            ActivityStarted = OnStarted,
+            ActivityStopped = OnStopped,
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    /// <summary>Gets the listed sources.</summary>
+    public SourceFilter Filter => _filter;
+
+    public void Dispose() => _listener.Dispose();
+
+    private bool ShouldListenTo(ActivitySource source)
+    {
+        try
+        {
+            return _filter.Matches(source.Name);
+        }
+        catch (Exception ex) // tracing never breaks the app.
+        {
+            _provider.Diagnostics.CallbackFailed(nameof(ActivityCapture) + ".ShouldListenTo", ex);
+            return false;
+        }
+    }
+
+    private ActivitySamplingResult Sample(ref ActivityCreationOptions<ActivityContext> options)
+    {
+        try
+        {
+            if (_provider.IsShutdown || Tracing.IsSuppressed)
+            {
+                return ActivitySamplingResult.None;
+            }
+
+            SpanContext parent = default;
+            if (options.Parent != default && !ActivityIds.TryToSpanContext(options.Parent, out parent))
+            {
+                return ActivitySamplingResult.None; // W3C-invalid parent ids: no span could agree with this Activity
+            }
+
+            // The trace id a root Activity will have: generated here once, and kept by the options for the Activity.
+            var traceId = parent.IsValid ? parent.TraceId : ActivityIds.ToTraceId(options.TraceId);
+            if (!traceId.IsValid)
+            {
+                return ActivitySamplingResult.None; // a hierarchical id: not a span of a W3C trace
+            }
+
+            var attributes = options.Tags is { } tags ? ToAttributes(tags) : [];
+            var links = options.Links is { } activityLinks ? ToLinks(activityLinks) : [];
+            var sampler = _provider.Sampler;
+            SamplingResult result;
+            try
+            {
+                result = sampler.ShouldSample(new SamplingParameters(parent, traceId, options.Name, (SpanKind)options.Kind, attributes, links));
+            }
+            catch (Exception ex) // a user's sampler must never break the app: treat a throw as Drop.
+            {
+                _provider.Diagnostics.CallbackFailed("Sampler " + sampler.Description, ex);
+                result = new SamplingResult(SamplingDecision.Drop);
+            }
+
+            if (result.Decision == SamplingDecision.Drop)
+            {
+                // Perf: an in-process parent already carries the trace, so a dropped child is not even created.
+                return parent.IsValid && !parent.IsRemote ? ActivitySamplingResult.None : ActivitySamplingResult.PropagationData;
+            }
+
+            if (result.TraceState is { } traceState)
+            {
+                options = options with { TraceState = traceState };
+            }
+
+            foreach (var attribute in result.Attributes)
+            {
+                options.SamplingTags.Add(attribute.Key, ToTagValue(attribute.Value));
+            }
+
+            return result.Decision == SamplingDecision.RecordAndSample ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.AllData;
+        }
+        catch (Exception ex) // tracing never breaks the app: not captured.
+        {
+            _provider.Diagnostics.CallbackFailed(nameof(ActivityCapture) + ".Sample", ex);
+            return ActivitySamplingResult.None;
+        }
+    }
+
+    private void OnStarted(Activity activity)
+    {
+        try
+        {
+            if (activity.IdFormat != ActivityIdFormat.W3C || activity is SpanActivity)
+            {
+                return;
+            }
+
+            var current = CurrentSpan.Value;
+            var span = StartSpan(activity, current);
+            if (current is not null && activity.Parent is null && !activity.HasRemoteParent && activity.Source.Name == ConnectionsSource)
+            {
+                // The runtime starts a connection's setup as a new root (a connection outlives the request that opened
+                // it) and links the request to it: so does Traceline, from the span that is current here.
+                current.AddLink(new SpanLink(span.Context));
+            }
+
+            CurrentSpan.Value = span;
+        }
+        catch (Exception ex) // tracing never breaks the app.
+        {
+            _provider.Diagnostics.CallbackFailed(nameof(ActivityCapture) + ".ActivityStarted", ex);
+        }
+    }
+
+    private void OnStopped(Activity activity)
+    {
+        try
+        {
+            if (activity.IdFormat != ActivityIdFormat.W3C || activity is SpanActivity)
+            {
+                return;
+            }
+
+            // The span is current in this flow, or a few levels up when spans inside were left open; an Activity
+            // stopped in another flow than it started in gets a span made now, with the same ids.
+            var spanId = ActivityIds.ToSpanId(activity.SpanId);
+            var span = Find(CurrentSpan.Value, spanId);
+            span ??= StartSpan(activity, CurrentSpan.Value);
+
+            if (span.IsRecording)
+            {
+                try
+                {
+                    Record(span, activity);
+                }
+                catch (Exception ex) // what was recorded so far is exported; the app never sees the failure.
+                {
+                    _provider.Diagnostics.CallbackFailed(nameof(ActivityCapture) + ".Record", ex);
+                }
+            }
+
+            span.End(new DateTimeOffset(activity.StartTimeUtc + activity.Duration, TimeSpan.Zero));
+        }
+        catch (Exception ex) // tracing never breaks the app.
+        {
+            _provider.Diagnostics.CallbackFailed(nameof(ActivityCapture) + ".ActivityStopped", ex);
+        }
+    }
+
+    private static Span? Find(Span? span, SpanId spanId)
+    {
+        for (var depth = 0; span is not null && depth < MaxSearchDepth; depth++, span = span.Previous)
+        {
+            if (span.SpanId == spanId && !span.IsEnded)
+            {
+                return span;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Starts the span of an Activity that the sampler let through (recording when all data was requested).</summary>
+    private Span StartSpan(Activity activity, Span? previous)
+    {
+        var flags = activity.Recorded ? TraceFlags.Sampled : TraceFlags.None;
+        var context = new SpanContext(ActivityIds.ToTraceId(activity.TraceId), ActivityIds.ToSpanId(activity.SpanId), flags, activity.TraceStateString, isRemote: false);
+        Span span;
+        if (activity.IsAllDataRequested && !_provider.IsShutdown)
+        {
+            var tracer = TracerOf(activity.Source);
+            var data = _provider.Pool is { } pool ? pool.Rent() : new SpanData();
+            data.Tracer = tracer;
+            data.Name = activity.DisplayName;
+            data.Kind = (byte)activity.Kind;
+            data.ParentSpanId = ActivityIds.ToSpanId(activity.ParentSpanId);
+            data.ParentFlags = (TraceFlags)(byte)(activity.Parent?.ActivityTraceFlags ?? activity.ActivityTraceFlags);
+            data.ParentIsRemote = activity.HasRemoteParent;
+
+            // The Activity's own clock decides its times; the monotonic start is placed where its start falls.
+            var clock = tracer.Clock;
+            var now = clock.GetTimestamp();
+            data.StartUnixNanos = ActivityIds.ToUnixNanos(activity.StartTimeUtc);
+            data.StartTimestamp = now - clock.FromNanos(Math.Max(0, clock.ToUnixNanos(now) - data.StartUnixNanos));
+            span = new Span(context, data);
+            if (_provider.HasStartProcessors)
+            {
+                _provider.OnStart(span);
+            }
+        }
+        else
+        {
+            span = new Span(context, null);
+        }
+
+        span.SetPrevious(previous);
+        return span;
+    }
+
+    /// <summary>Copies what the Activity recorded onto its span, within the span limits.</summary>
+    private static void Record(Span span, Activity activity)
+    {
+        span.UpdateName(activity.DisplayName);
+        foreach (ref readonly var tag in activity.EnumerateTagObjects())
+        {
+            if (tag.Key is { } key)
+            {
+                span.SetAttribute(key, ToAttributeValue(tag.Value));
+            }
+        }
+
+        foreach (ref readonly var activityEvent in activity.EnumerateEvents())
+        {
+            span.AddEventAt(activityEvent.Name, activityEvent.Timestamp, ToAttributes(activityEvent.EnumerateTagObjects()));
+        }
+
+        foreach (ref readonly var link in activity.EnumerateLinks())
+        {
+            if (ActivityIds.TryToSpanContext(link.Context, out var context))
+            {
+                span.AddLink(new SpanLink(context, ToAttributes(link.EnumerateTagObjects())));
+            }
+        }
+
+        switch (activity.Status)
+        {
+            case ActivityStatusCode.Ok:
+                span.SetStatus(SpanStatusCode.Ok);
+                break;
+            case ActivityStatusCode.Error:
+                span.SetStatus(SpanStatusCode.Error, activity.StatusDescription);
+                break;
+        }
+    }
+
+    private Tracer TracerOf(ActivitySource source) =>
+        _tracers.GetOrAdd(source, static (s, provider) => provider.GetTracer(s.Name, s.Version), _provider);
+
+    private static SpanAttribute[] ToAttributes(IEnumerable<KeyValuePair<string, object?>> tags)
+    {
+        var list = new List<SpanAttribute>();
+        foreach (var tag in tags)
+        {
+            if (tag.Key is not null)
+            {
+                list.Add(new SpanAttribute(tag.Key, ToAttributeValue(tag.Value)));
+            }
+        }
+
+        return [.. list];
+    }
+
+    private static SpanAttribute[] ToAttributes(Activity.Enumerator<KeyValuePair<string, object?>> tags)
+    {
+        List<SpanAttribute>? list = null;
+        foreach (ref readonly var tag in tags)
+        {
+            if (tag.Key is not null)
+            {
+                (list ??= []).Add(new SpanAttribute(tag.Key, ToAttributeValue(tag.Value)));
+            }
+        }
+
+        return list is null ? [] : [.. list];
+    }
+
+    private static SpanLink[] ToLinks(IEnumerable<ActivityLink> links)
+    {
+        var list = new List<SpanLink>();
+        foreach (var link in links)
+        {
+            if (ActivityIds.TryToSpanContext(link.Context, out var context))
+            {
+                list.Add(new SpanLink(context, ToAttributes(link.EnumerateTagObjects())));
+            }
+        }
+
+        return [.. list];
+    }
+
+    /// <summary>An Activity tag as an attribute: the OpenTelemetry types as they are, anything else as its string.</summary>
+    internal static AttributeValue ToAttributeValue(object? value) => value switch
+    {
+        null => default,
+        string s => s,
+        bool b => b,
+        int i => (long)i,
+        long l => l,
+        short s16 => (long)s16,
+        byte u8 => (long)u8,
+        sbyte s8 => (long)s8,
+        ushort u16 => (long)u16,
+        uint u32 => (long)u32,
+        double d => d,
+        float f => (double)f,
+        string[] strings => strings,
+        bool[] bools => bools,
+        long[] longs => longs,
+        int[] ints => Array.ConvertAll(ints, static i => (long)i),
+        double[] doubles => doubles,
+        _ => Format(value),
+    };
+
+    /// <summary>A tag of another type as its string; a <c>ToString</c> that throws gives the type's name.</summary>
+    private static string? Format(object value)
+    {
+        try
+        {
+            return value is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture) : value.ToString();
+        }
+        catch (Exception) // a tag's own code must not cost the span.
+        {
+            return value.GetType().FullName;
+        }
+    }
+
+    private static object? ToTagValue(AttributeValue value) => value.Type switch
+    {
+        AttributeValueType.String => value.StringValue,
+        AttributeValueType.Bool => value.BoolValue,
+        AttributeValueType.Long => value.LongValue,
+        AttributeValueType.Double => value.DoubleValue,
+        AttributeValueType.StringArray => value.StringArrayValue.ToArray(),
+        AttributeValueType.BoolArray => value.BoolArrayValue.ToArray(),
+        AttributeValueType.LongArray => value.LongArrayValue.ToArray(),
+        AttributeValueType.DoubleArray => value.DoubleArrayValue.ToArray(),
+        _ => null,
+    };
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+using Traceline.Export;
+
+namespace Traceline.Benchmarks;
+
+/// <summary>
+/// Capturing an Activity of a listed ActivitySource (start, four tags, stop, into a batch processor whose exporter
+/// discards), Traceline beside the OpenTelemetry .NET SDK; and what making a span <see cref="Activity.Current"/> costs:
+/// a span with no Activity in its flow (nothing to mirror), and one under an ambient Activity (ASP.NET Core starts one
+/// per request when logging is on), which is what log correlation costs.
+/// </summary>
+[MemoryDiagnoser]
+[MedianColumn]
+public class ActivityBenchmarks
+{
+    private TracerProvider _traceline = null!;
+    private TracerProvider _plain = null!;
+    private Tracer _tracer = null!;
+    private OpenTelemetry.Trace.TracerProvider _otel = null!;
+    private ActivitySource _otelSource = null!;
+    private ActivitySource _tracelineSource = null!;
+    private Activity _ambient = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        // Two sources, one per SDK, so that each Activity is seen by one listener only.
+        _tracelineSource = new ActivitySource("bench.capture.traceline");
+        _traceline = TracerProvider.Create(b => b
+            .WithServiceName("bench")
+            .WithSampler(Sampling.Sampler.AlwaysOn)
+            .AddSource("bench.capture.traceline")
+            .AddExporter(new DiscardingSpanExporter()));
+
+        // The span rows: no source listed, as in an app that captures nothing.
+        _plain = TracerProvider.Create(b => b
+            .WithServiceName("bench")
+            .WithSampler(Sampling.Sampler.AlwaysOn)
+            .AddExporter(new DiscardingSpanExporter()));
+        _tracer = _plain.GetTracer("bench");
+
+        _otelSource = new ActivitySource("bench.capture.otel");
+        _otel = Sdk.CreateTracerProviderBuilder()
+            .AddSource("bench.capture.otel")
+            .SetSampler(new AlwaysOnSampler())
+            .AddProcessor(new BatchActivityExportProcessor(new DiscardingActivityExporter()))
+            .Build()!;
+        _ambient = new Activity("ambient").SetIdFormat(ActivityIdFormat.W3C);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _traceline.Dispose();
+        _plain.Dispose();
+        _otel.Dispose();
+        _otelSource.Dispose();
+        _tracelineSource.Dispose();
+    }
+
+    [Benchmark(Baseline = true, Description = "OTel SDK: capture an Activity, 4 tags")]
+    public void OtelCapture() => StartAndStop(_otelSource);
+
+    [Benchmark(Description = "Traceline: capture an Activity, 4 tags")]
+    public void TracelineCapture() => StartAndStop(_tracelineSource);
+
+    [Benchmark(Description = "Traceline: span start+end, no Activity in flow")]
+    public void TracelineSpanNoActivity()
+    {
+        using var span = _tracer.StartSpan("operation");
+    }
+
+    [Benchmark(Description = "Traceline: span start+end under an ambient Activity (log correlation)")]
+    public void TracelineSpanUnderActivity()
+    {
+        var previous = Activity.Current;
+        Activity.Current = _ambient.IsStopped || _ambient.Id is null ? _ambient.Start() : _ambient;
+        using (_tracer.StartSpan("operation"))
+        {
+        }
+
+        Activity.Current = previous;
+    }
+
+    private static void StartAndStop(ActivitySource source)
+    {
+        using var activity = source.StartActivity("operation", ActivityKind.Client);
+        activity?.SetTag("db.system.name", "postgresql");
+        activity?.SetTag("db.namespace", "orders");
+        activity?.SetTag("db.response.returned_rows", 3);
+        activity?.SetTag("db.cached", true);
+    }
+}
