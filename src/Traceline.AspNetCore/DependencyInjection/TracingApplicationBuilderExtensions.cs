@@ -41,7 +41,11 @@ public static class TracingApplicationBuilderExtensions
         configure?.Invoke(options);
         var middlewareOptions = options;
         app.Use(next => new TracingMiddleware(next, services.Provider, middlewareOptions).InvokeAsync);
-        services.ObserveHandledExceptions(app.ApplicationServices.GetService<DiagnosticListener>());
+        if (middlewareOptions.RecordHandledExceptions)
+        {
+            services.ObserveHandledExceptions(app.ApplicationServices.GetService<DiagnosticListener>());
+        }
+
         return app;
     }
 }

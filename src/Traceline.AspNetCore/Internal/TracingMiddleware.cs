@@ -29,6 +29,7 @@ internal sealed class TracingMiddleware
     private readonly Action<Span, HttpRequest>? _enrichWithRequest;
     private readonly Action<Span, HttpResponse>? _enrichWithResponse;
     private readonly bool _emitTraceResponse;
+    private readonly bool _recordHandledExceptions;
 
     public TracingMiddleware(RequestDelegate next, TracerProvider provider, TracingMiddlewareOptions options)
     {
@@ -44,6 +45,7 @@ internal sealed class TracingMiddleware
         _enrichWithRequest = options.EnrichWithRequest;
         _enrichWithResponse = options.EnrichWithResponse;
         _emitTraceResponse = options.EmitTraceResponse;
+        _recordHandledExceptions = options.RecordHandledExceptions;
     }
 
     /// <summary>
@@ -206,7 +208,7 @@ internal sealed class TracingMiddleware
                 // (a handler that failed rethrows the original) is not recorded twice.
                 var statusCode = ServerAttributes.StatusCode(context.Response, exception);
                 Endpoint? origin = null;
-                if ((exception is not null || statusCode >= StatusCodes.Status400BadRequest)
+                if (_recordHandledExceptions && (exception is not null || statusCode >= StatusCodes.Status400BadRequest)
                     && HandledExceptions.Find(context, out origin) is { } handled && exception is null)
                 {
                     RecordException(span, handled);

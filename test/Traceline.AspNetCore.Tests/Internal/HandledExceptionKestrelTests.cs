@@ -87,6 +87,21 @@ public sealed class HandledExceptionKestrelTests
         Assert.Equal(SpanStatusCode.Unset, span.Status);
     }
 
+    [Fact]
+    public async Task Handled_RecordHandledExceptionsOff_SpanSeesOnlyTheErrorResponse()
+    {
+        await using var app = await StartAsync(handlerBeforeTracing: false, configure: a => a.UseExceptionHandler(), middleware: o => o.RecordHandledExceptions = false);
+        using var client = JsonClient(app);
+
+        using var response = await client.GetAsync("/orders/42");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var span = AssertOnlyServerSpan(app, "/orders/42");
+        Assert.Equal("GET", span.Name); // the handler cleared the endpoint before answering
+        Assert.Empty(span.Events);
+        Assert.Equal("500", Attribute(span, "error.type").StringValue);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -194,9 +209,11 @@ public sealed class HandledExceptionKestrelTests
         Action<WebApplication> configure,
         Action<IServiceCollection>? services = null,
         Action<TracingBuilder>? tracing = null,
-        bool withLogs = true) =>
+        bool withLogs = true,
+        Action<TracingMiddlewareOptions>? middleware = null) =>
         KestrelApp.StartAsync(new KestrelAppSetup
         {
+            Middleware = middleware,
             Logs = withLogs ? new CapturingLoggerProvider() : null,
             Tracing = tracing,
             Services = s =>
