@@ -17,9 +17,6 @@ internal static class HandledExceptions
     /// <summary>The diagnostic event the developer exception page writes once it rendered its page.</summary>
     public const string DeveloperPageEvent = "Microsoft.AspNetCore.Diagnostics.UnhandledException";
 
-    /// <summary>The name of the DiagnosticListener ASP.NET Core writes its events to.</summary>
-    public const string ListenerName = "Microsoft.AspNetCore";
-
     /// <summary>
     /// Whether <paramref name="context"/> is being re-executed by an exception handler or a status-code page: the
     /// server span of its first pass is already there, so this pass must not start a second one.
