@@ -27,6 +27,16 @@ public sealed class TracingMiddlewareOptions
     public Func<HttpContext, bool>? Filter { get; set; }
 
     /// <summary>
+    /// Gets or sets whether an exception that middleware inside the span handled (<c>UseExceptionHandler</c>, an
+    /// <c>IExceptionHandler</c>, the developer exception page) is recorded on the server span: an <c>exception</c>
+    /// event, <c>error.type</c> set to its full type name, the error status, and the span named by the endpoint that
+    /// threw rather than by the error page. Default <see langword="true"/>. An exception thrown out of the pipeline is
+    /// recorded either way.
+    /// </summary>
+    /// <remarks>Read for 4xx and 5xx responses only: a handler that answers an exception with 2xx or 3xx reports no failure.</remarks>
+    public bool RecordHandledExceptions { get; set; } = true;
+
+    /// <summary>
     /// Gets or sets whether the trace context and baggage a caller sent are trusted. Trusted (the default, when this
     /// is <see langword="null"/> or returns <see langword="true"/>): the server span continues the caller's trace and
     /// the caller's baggage becomes <see cref="Propagation.Baggage.Current"/>. Untrusted: the server span starts a new

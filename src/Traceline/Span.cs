@@ -220,7 +220,7 @@ public sealed class Span : IDisposable
 
     /// <summary>Sets the status. <see cref="SpanStatusCode.Ok"/> is final; <see cref="SpanStatusCode.Unset"/> is ignored.</summary>
     /// <param name="code">The status code.</param>
-    /// <param name="description">A description, kept only for <see cref="SpanStatusCode.Error"/>.</param>
+    /// <param name="description">A description, kept only for <see cref="SpanStatusCode.Error"/>, and cut as string attribute values are (<see cref="SpanLimits.AttributeValueLengthLimit"/>).</param>
     /// <returns>This span, for chaining.</returns>
     public Span SetStatus(SpanStatusCode code, string? description = null)
     {
@@ -233,6 +233,11 @@ public sealed class Span : IDisposable
                 {
                     if (description is not null || data.Details is not null)
                     {
+                        if (description is not null && data.Tracer.Limits.AttributeValueLength is >= 0 and var limit && description.Length > limit)
+                        {
+                            description = AttributeValue.FromString(description).Truncate(limit).StringValue;
+                        }
+
                         (data.Details ??= new SpanDetails()).StatusDescription = description;
                     }
                 }
@@ -251,7 +256,8 @@ public sealed class Span : IDisposable
     /// <summary>
     /// Records an exception as an <c>exception</c> event with <c>exception.type</c>, <c>exception.message</c> and
     /// <c>exception.stacktrace</c>. The status is left alone: set it with <see cref="SetStatus"/> when the exception
-    /// means the operation failed.
+    /// means the operation failed. A <see cref="Exception.Message"/> or <see cref="Exception.StackTrace"/> override
+    /// that throws leaves its attribute out; string values are cut to the attribute value-length limit.
     /// </summary>
     /// <param name="exception">The exception.</param>
     /// <param name="attributes">More attributes for the event.</param>
@@ -264,9 +270,9 @@ public sealed class Span : IDisposable
         }
 
         var all = new SpanAttribute[3 + attributes.Length];
-        all[0] = new SpanAttribute(SemanticConventions.ExceptionType, exception.GetType().FullName ?? exception.GetType().Name);
-        all[1] = new SpanAttribute(SemanticConventions.ExceptionMessage, exception.Message);
-        all[2] = new SpanAttribute(SemanticConventions.ExceptionStacktrace, exception.ToString());
+        all[0] = new SpanAttribute(SemanticConventions.ExceptionType, ExceptionText.TypeName(exception));
+        all[1] = new SpanAttribute(SemanticConventions.ExceptionMessage, ExceptionText.Message(exception));
+        all[2] = new SpanAttribute(SemanticConventions.ExceptionStacktrace, ExceptionText.StackTrace(exception));
         attributes.CopyTo(all.AsSpan(3));
         AddEventCore(tracer, SemanticConventions.ExceptionEventName, tracer.Clock.ToUnixNanos(tracer.Clock.GetTimestamp()), all);
         return this;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Traceline.AspNetCore;
@@ -40,6 +41,11 @@ public static class TracingApplicationBuilderExtensions
         configure?.Invoke(options);
         var middlewareOptions = options;
         app.Use(next => new TracingMiddleware(next, services.Provider, middlewareOptions).InvokeAsync);
+        if (middlewareOptions.RecordHandledExceptions)
+        {
+            services.ObserveHandledExceptions(app.ApplicationServices.GetService<DiagnosticListener>());
+        }
+
         return app;
     }
 }

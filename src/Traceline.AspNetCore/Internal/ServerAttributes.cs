@@ -82,16 +82,24 @@ internal sealed class ServerAttributes
     /// <summary>Records the request headers the options name.</summary>
     public void RecordRequestHeaders(Span span, HttpRequest request) => RecordHeaders(span, request.Headers, _requestHeaders);
 
-    /// <summary>Sets the status code, the route (and the span name with it), the error type and status, and the recorded response headers.</summary>
-    public void WriteEnd(HttpContext context, Span span, Exception? exception)
+    /// <summary>Returns the status code the client gets: 500 for an exception thrown out of the pipeline before the response started.</summary>
+    public static int StatusCode(HttpResponse response, Exception? thrown) =>
+        thrown is not null && !response.HasStarted ? StatusCodes.Status500InternalServerError : response.StatusCode;
+
+    /// <summary>
+    /// Sets the status code, the route (and the span name with it), the error type and status, and the recorded response
+    /// headers. <paramref name="exception"/> is the one thrown out of the pipeline or one that middleware handled;
+    /// <paramref name="origin"/>, when not <see langword="null"/>, is the endpoint that was current before a handler
+    /// cleared or replaced it.
+    /// </summary>
+    public void WriteEnd(HttpContext context, Span span, int statusCode, Exception? exception, Endpoint? origin)
     {
         // Perf: the attributes go in with one call, so the span's setter lock is taken once for all of them.
         var response = context.Response;
-        var statusCode = exception is not null && !response.HasStarted ? StatusCodes.Status500InternalServerError : response.StatusCode;
         var attributes = default(EndAttributeBuffer);
         attributes[0] = new SpanAttribute(SemanticConventions.HttpResponseStatusCode, statusCode);
         var count = 1;
-        if (context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { Length: > 0 } route })
+        if ((origin ?? context.GetEndpoint()) is RouteEndpoint { RoutePattern.RawText: { Length: > 0 } route })
         {
             attributes[count++] = new SpanAttribute(SemanticConventions.HttpRoute, route);
             span.UpdateName(RouteSpanName(context.Request.Method, route));
@@ -105,8 +113,8 @@ internal sealed class ServerAttributes
         }
         else if (exception is not null)
         {
-            attributes[count++] = new SpanAttribute(SemanticConventions.ErrorType, exception.GetType().FullName ?? exception.GetType().Name);
-            span.SetStatus(SpanStatusCode.Error, exception.Message);
+            attributes[count++] = new SpanAttribute(SemanticConventions.ErrorType, ExceptionText.TypeName(exception));
+            span.SetStatus(SpanStatusCode.Error, ExceptionText.Message(exception));
         }
         else if (statusCode >= StatusCodes.Status500InternalServerError)
         {

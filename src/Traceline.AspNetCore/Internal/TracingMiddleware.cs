@@ -29,6 +29,7 @@ internal sealed class TracingMiddleware
     private readonly Action<Span, HttpRequest>? _enrichWithRequest;
     private readonly Action<Span, HttpResponse>? _enrichWithResponse;
     private readonly bool _emitTraceResponse;
+    private readonly bool _recordHandledExceptions;
 
     public TracingMiddleware(RequestDelegate next, TracerProvider provider, TracingMiddlewareOptions options)
     {
@@ -44,6 +45,7 @@ internal sealed class TracingMiddleware
         _enrichWithRequest = options.EnrichWithRequest;
         _enrichWithResponse = options.EnrichWithResponse;
         _emitTraceResponse = options.EmitTraceResponse;
+        _recordHandledExceptions = options.RecordHandledExceptions;
     }
 
     /// <summary>
@@ -52,6 +54,13 @@ internal sealed class TracingMiddleware
     /// </summary>
     public Task InvokeAsync(HttpContext context)
     {
+        // An exception handler or a status-code page that re-executes the pipeline runs it again behind this middleware
+        // (when they sit before it): the first pass's span covers the request.
+        if (HandledExceptions.IsReExecution(context))
+        {
+            return _next(context);
+        }
+
         if (_filter is not null && !GuardedCallback.Test(_filter, context, onFailure: true, _diagnostics, nameof(TracingMiddlewareOptions) + "." + nameof(TracingMiddlewareOptions.Filter)))
         {
             return _next(context);
@@ -194,7 +203,19 @@ internal sealed class TracingMiddleware
         {
             if (span.IsRecording)
             {
-                _attributes.WriteEnd(context, span, exception);
+                // A handled exception never reached this middleware: take it, and the endpoint that threw, from the
+                // request. One thrown out of the pipeline was recorded where it passed; the handler's own copy of it
+                // (a handler that failed rethrows the original) is not recorded twice.
+                var statusCode = ServerAttributes.StatusCode(context.Response, exception);
+                Endpoint? origin = null;
+                if (_recordHandledExceptions && (exception is not null || statusCode >= StatusCodes.Status400BadRequest)
+                    && HandledExceptions.Find(context, out origin) is { } handled && exception is null)
+                {
+                    RecordException(span, handled);
+                    exception = handled;
+                }
+
+                _attributes.WriteEnd(context, span, statusCode, exception, origin);
                 GuardedCallback.Invoke(_enrichWithResponse, span, context.Response, _diagnostics, nameof(TracingMiddlewareOptions) + "." + nameof(TracingMiddlewareOptions.EnrichWithResponse));
             }
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -15,6 +16,8 @@ internal sealed class TracingServices : IDisposable
     public const string ShutdownTimeoutKey = "ShutdownTimeout";
 
     private static readonly TimeSpan MaxShutdownTimeout = TimeSpan.FromMinutes(10);
+
+    private IDisposable? _handledExceptions;
 
     public TracingServices(TracingRegistration registration, IConfiguration? configuration, ILoggerFactory? loggerFactory, IHostEnvironment? environment)
     {
@@ -92,6 +95,20 @@ internal sealed class TracingServices : IDisposable
         return null;
     }
 
+    /// <summary>Starts listening, once per app, for the handled exceptions ASP.NET Core reports only as diagnostic events.</summary>
+    public void ObserveHandledExceptions(DiagnosticListener? listener)
+    {
+        if (_handledExceptions is null && HandledExceptions.Observe(listener) is { } subscription
+            && Interlocked.CompareExchange(ref _handledExceptions, subscription, null) is not null)
+        {
+            subscription.Dispose();
+        }
+    }
+
     /// <summary>Disposes the provider with the host, whichever of the registered services the app resolved.</summary>
-    public void Dispose() => Provider.Dispose();
+    public void Dispose()
+    {
+        _handledExceptions?.Dispose();
+        Provider.Dispose();
+    }
 }

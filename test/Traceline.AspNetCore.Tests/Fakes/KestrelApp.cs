@@ -30,18 +30,37 @@ internal sealed class KestrelApp : IAsyncDisposable
     /// <summary>Completes when a request reached <c>/slow</c>, which then waits until the client aborts.</summary>
     public ReadySignal Ready { get; }
 
-    public static async Task<KestrelApp> StartAsync(HttpProtocols protocols = HttpProtocols.Http1, Action<TracingMiddlewareOptions>? middleware = null)
+    public static Task<KestrelApp> StartAsync(HttpProtocols protocols = HttpProtocols.Http1, Action<TracingMiddlewareOptions>? middleware = null) =>
+        StartAsync(new KestrelAppSetup { Protocols = protocols, Middleware = middleware });
+
+    public static async Task<KestrelApp> StartAsync(KestrelAppSetup setup)
     {
+        var protocols = setup.Protocols;
+        var middleware = setup.Middleware;
         var exporter = new InMemorySpanExporter();
         var ready = new ReadySignal();
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = protocols));
         builder.Logging.ClearProviders();
-        builder.Services.AddTracing(t => t.UseInMemoryExporter(exporter), TestDefaults.NoEnvironment);
+        if (setup.Logs is { } logs)
+        {
+            builder.Logging.AddProvider(logs); // a logger is on, so ASP.NET Core starts its request Activity
+        }
+
+        builder.Services.AddTracing(
+            t =>
+            {
+                t.UseInMemoryExporter(exporter);
+                setup.Tracing?.Invoke(t);
+            },
+            TestDefaults.NoEnvironment);
         builder.Services.AddSingleton(ready);
+        setup.Services?.Invoke(builder.Services);
         var app = builder.Build();
+        setup.BeforeTracing?.Invoke(app);
         app.UseTracing(middleware);
+        setup.AfterTracing?.Invoke(app);
         TestEndpoints.Map(app);
         app.MapGet("/slow", async (HttpContext context, ReadySignal ready) =>
         {
@@ -68,6 +87,27 @@ internal sealed class KestrelApp : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
+}
+
+/// <summary>What a test changes in a <see cref="KestrelApp"/>: everything is optional.</summary>
+internal sealed class KestrelAppSetup
+{
+    public HttpProtocols Protocols { get; init; } = HttpProtocols.Http1;
+
+    public Action<TracingMiddlewareOptions>? Middleware { get; init; }
+
+    public Action<TracingBuilder>? Tracing { get; init; }
+
+    public Action<IServiceCollection>? Services { get; init; }
+
+    /// <summary>Middleware added before <c>UseTracing()</c>.</summary>
+    public Action<WebApplication>? BeforeTracing { get; init; }
+
+    /// <summary>Middleware and endpoints added after <c>UseTracing()</c>.</summary>
+    public Action<WebApplication>? AfterTracing { get; init; }
+
+    /// <summary>A logger provider; none (no logging, so no request Activity) when <see langword="null"/>.</summary>
+    public CapturingLoggerProvider? Logs { get; init; }
 }
 
 /// <summary>Lets a test wait until a request reached the endpoint.</summary>
