@@ -52,7 +52,7 @@ internal static class EndToEndHarness
             }
         }
 
-        output.WriteLine(Invariant($"Traceline end-to-end: {options.Rounds} round(s) x {options.Duration.TotalSeconds:0.#} s per mode and endpoint, {options.Connections} connections, warmup {options.Warmup.TotalSeconds:0.#} s{(options.Logging ? ", an enabled (silent) logger in every mode" : "")}"));
+        output.WriteLine(Invariant($"Traceline end-to-end: {options.Rounds} round(s) x {options.Duration.TotalSeconds:0.#} s per mode and endpoint, {options.Connections} connections, warmup {options.Warmup.TotalSeconds:0.#} s{(options.Logging ? ", an enabled (silent) logger in every mode" : "")}{(options.NoSpin ? ", servers' thread pool not spinning" : "")}"));
         output.WriteLine(Invariant($"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, {(options.ServerGc ? "Server" : "Workstation")} GC{(pinning is null ? "" : $", servers pinned to CPU {pinning.ServerCpus}, load generator to CPU {pinning.LoadCpus}")}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
 
         var servers = new List<ServerProcess>();
@@ -424,6 +424,10 @@ internal static class EndToEndHarness
             // code during the warm-up; the code itself is unchanged.
             info.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
             info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+            if (options.NoSpin)
+            {
+                info.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";
+            }
             foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("OTEL_", StringComparison.Ordinal)).ToList())
             {
                 info.Environment.Remove(key); // the modes are defined in code, not by whatever the shell exports

@@ -24,4 +24,7 @@ internal enum EndToEndMode
     /// the noise floor under every ratio the harness prints. Opt in with <c>--modes none,none2,...</c>.
     /// </summary>
     None2,
+
+    /// <summary>Traceline as <see cref="Traceline"/>, with the change under A/B (see EndToEndServer): opt in with <c>--modes traceline,traceline-b,...</c>.</summary>
+    TracelineB,
 }

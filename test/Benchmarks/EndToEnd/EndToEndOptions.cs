@@ -16,12 +16,16 @@ internal sealed class EndToEndOptions
           --endpoints LIST    hello,chain (default both)
           --modes LIST        none,traceline,otel (default all three); also headers: no tracing, but each
                               outbound request carries a fresh traceparent (the wire's share of the cost);
-                              and none2: a second none server (the noise between two identical servers)
+                              and none2: a second none server (the noise between two identical servers);
+                              traceline-b: Traceline with the change under A/B (EndToEndServer.ApplyExperiment)
           --alloc-profile     sample the servers' allocations by type (GCAllocationTick) and print the top types per
                               request; slows the servers, so its other figures are not the benchmark's
           --pin               servers on one half of the CPUs, the load generator on the other (Linux, taskset):
                               on 2 cores, one each, so they never take turns on a core
           --server-gc         run the servers with Server GC (default: workstation GC, as the project builds)
+          --no-spin           servers' thread pool blocks at once instead of spinning for work
+                              (DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0): spinning burns CPU that depends on
+                              how busy the machine is, not on the request, and swamps a few us of CPU per request
           --logging           give every mode an enabled logger that writes nothing, as deployed apps have: ASP.NET
                               Core then starts its own Activity per request in every mode, none included
         Quick smoke check: e2e --rounds 1 --duration 3s --warmup 1s
@@ -46,6 +50,8 @@ internal sealed class EndToEndOptions
     public bool AllocationProfile { get; private set; }
 
     public bool Logging { get; private set; }
+
+    public bool NoSpin { get; private set; }
 
     /// <summary>Set in a child process: serve in this mode instead of driving load.</summary>
     public EndToEndMode? Serve { get; private set; }
@@ -89,6 +95,9 @@ internal sealed class EndToEndOptions
                 case "--logging":
                     options.Logging = true;
                     break;
+                case "--no-spin":
+                    options.NoSpin = true;
+                    break;
                 case "--serve":
                     options.Serve = ParseMode(Value());
                     break;
@@ -108,6 +117,7 @@ internal sealed class EndToEndOptions
         EndToEndMode.Traceline => "traceline",
         EndToEndMode.Headers => "headers",
         EndToEndMode.None2 => "none2",
+        EndToEndMode.TracelineB => "traceline-b",
         _ => "otel",
     };
 
@@ -118,6 +128,7 @@ internal sealed class EndToEndOptions
         "OTEL" => EndToEndMode.Otel,
         "HEADERS" => EndToEndMode.Headers,
         "NONE2" => EndToEndMode.None2,
+        "TRACELINE-B" => EndToEndMode.TracelineB,
         _ => throw new ArgumentException($"Unknown mode '{text}': none, traceline, otel, headers or none2."),
     };
 

@@ -57,7 +57,7 @@ internal static class EndToEndServer
         var client = builder.Services.AddHttpClient(SelfClient, (sp, c) => c.BaseAddress = sp.GetRequiredService<SelfAddress>().Uri);
         switch (mode)
         {
-            case EndToEndMode.Traceline:
+            case EndToEndMode.Traceline or EndToEndMode.TracelineB:
                 builder.Services.AddTracing(t => t
                     .WithServiceName("e2e")
                     .WithSampler(Traceline.Sampling.Sampler.AlwaysOn)
@@ -79,13 +79,17 @@ internal static class EndToEndServer
         }
 
         var app = builder.Build();
+        if (mode == EndToEndMode.TracelineB)
+        {
+            ApplyExperiment(app.Services.GetRequiredService<TracerProvider>());
+        }
 
         // Before the tracing middleware, so the harness's own reads are never traced.
         app.Use(next => ctx =>
             ctx.Request.Path.Equals(StatsPath, StringComparison.Ordinal) ? WriteStatsAsync(ctx)
             : ctx.Request.Path.Equals(AllocationsPath, StringComparison.Ordinal) ? ctx.Response.WriteAsync(sampler?.TakeReport() ?? "")
             : next(ctx));
-        if (mode == EndToEndMode.Traceline)
+        if (mode is EndToEndMode.Traceline or EndToEndMode.TracelineB)
         {
             app.UseTracing();
         }
@@ -116,6 +120,10 @@ internal static class EndToEndServer
         await app.DisposeAsync().ConfigureAwait(false);
         return 0;
     }
+
+    /// <summary>The change under A/B in <see cref="EndToEndMode.TracelineB"/>: here, span storage not pooled.</summary>
+    private static void ApplyExperiment(TracerProvider provider) =>
+        typeof(TracerProvider).GetField("<Pool>k__BackingField", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.SetValue(provider, null);
 
     private static Task WriteStatsAsync(HttpContext context)
     {
