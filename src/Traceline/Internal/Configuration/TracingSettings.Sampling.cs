@@ -149,7 +149,7 @@ internal sealed partial class TracingSettings
             source.ReportInvalid("Propagators", "OTEL_PROPAGATORS", "the known names only", "Expected tracecontext, baggage, b3, b3multi or none (comma-separated); other names are skipped.");
         }
 
-        return selected.Count == 2 && selected[0] == Propagators.TraceContext ? Propagators.Default : Propagators.Composite([.. selected]);
+        return selected is [var first, var second] && first == Propagators.TraceContext && second == Propagators.Baggage ? Propagators.Default : Propagators.Composite([.. selected]);
     }
 
     private static void AddOnce(List<TextMapPropagator> list, TextMapPropagator item)
