@@ -3,21 +3,25 @@ using Microsoft.Extensions.Primitives;
 namespace Traceline.Propagation;
 
 /// <summary>
-/// Zipkin B3 (openzipkin/b3-propagation) by OpenTelemetry's B3 rules: extract reads the single <c>b3</c> header first
-/// and the <c>X-B3-*</c> headers when it gives no ids; inject writes one encoding, the single header by default
-/// (<c>OTEL_PROPAGATORS=b3</c>) or the multi header (<c>b3multi</c>), and never a parent span id.
+/// Zipkin B3 (openzipkin/b3-propagation) by the OpenTelemetry propagators specification's B3 requirements: extract
+/// reads the single <c>b3</c> header first and the <c>X-B3-*</c> headers when it gives no ids; inject writes one
+/// encoding, the single header (<c>OTEL_PROPAGATORS=b3</c>) or the multi header (<c>b3multi</c>), and never a parent
+/// span id.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Extract: a valid trace id and span id give a remote <see cref="SpanContext"/> (no trace state: B3 has none) and keep
-/// the baggage; accept (<c>1</c>, legacy <c>true</c>) and debug (<c>d</c>, <c>X-B3-Flags: 1</c>) are sampled; deny and
-/// an absent decision are not. Anything invalid, several values of one header, or a decision without ids (the
-/// deny-only <c>b3: 0</c>) leaves the context unchanged, so the sampler decides on a new trace. The debug flag is read
-/// as sampled; it is not carried further (Traceline's span context has no place for it, as OpenTelemetry .NET's has none).
+/// the baggage; accept (<c>1</c>, legacy <c>true</c> in <c>X-B3-Sampled</c>) and debug (<c>d</c>, <c>X-B3-Flags: 1</c>)
+/// are sampled; deny and an absent decision are not. Of a header sent several times the first value is read ("the
+/// first value wins", B3). Anything the grammar rejects (a parent span id or sampling state that is present but bad
+/// included), or a decision without ids (the deny-only <c>b3: 0</c>), leaves the context unchanged, so the sampler
+/// decides on a new trace. Debug is read as sampled and not sent on as debug: Traceline's span context has no place
+/// for it (neither has OpenTelemetry .NET's), so the next hop receives an accept.
 /// </para>
 /// <para>
-/// In a composite, a B3 context found by this propagator replaces what an earlier one (W3C Trace Context) found, the
-/// way each later extractor writes over the context in OpenTelemetry's composite propagator.
+/// In a composite, a B3 context found by this propagator replaces what an earlier one (W3C Trace Context) found, as
+/// each extractor of an OpenTelemetry composite derives its context from the one before it; when the B3 headers are
+/// absent or invalid the earlier result stays.
 /// </para>
 /// </remarks>
 internal sealed class B3Propagator : TextMapPropagator
@@ -78,12 +82,12 @@ internal sealed class B3Propagator : TextMapPropagator
         return context;
     }
 
-    /// <summary>Exactly one valid <c>b3</c> value (see <see cref="B3Format.TryParseSingle"/>), or nothing.</summary>
+    /// <summary>The first <c>b3</c> value, when valid (see <see cref="B3Format.TryParseSingle"/>).</summary>
     internal static bool TryExtractSingle(StringValues values, out TraceId traceId, out SpanId spanId, out B3Sampling sampling)
     {
-        if (values.Count == 1)
+        if (TryGetFirst(values, out var value))
         {
-            return B3Format.TryParseSingle(values[0], out traceId, out spanId, out sampling);
+            return B3Format.TryParseSingle(value, out traceId, out spanId, out sampling);
         }
 
         traceId = default;
@@ -93,17 +97,17 @@ internal sealed class B3Propagator : TextMapPropagator
     }
 
     /// <summary>
-    /// The <c>X-B3-*</c> headers: one valid trace id and span id; a parent span id and a sampling state, when present,
-    /// one valid value each; <c>X-B3-Flags: 1</c> makes it debug.
+    /// The <c>X-B3-*</c> headers, the first value of each (B3: "the first value wins"): a valid trace id and span id;
+    /// a parent span id and a sampling state, when present, valid too; <c>X-B3-Flags: 1</c> makes it debug.
     /// </summary>
     internal static bool TryExtractMulti<TCarrier>(TCarrier carrier, Func<TCarrier, string, StringValues> getter, out TraceId traceId, out SpanId spanId, out B3Sampling sampling)
     {
         sampling = B3Sampling.Deferred;
         spanId = default;
-        if (!TryGetOne(getter(carrier, B3Format.TraceIdHeader), out var traceIdText)
-            || !B3Format.TryParseTraceId(traceIdText, out traceId)
-            || !TryGetOne(getter(carrier, B3Format.SpanIdHeader), out var spanIdText)
-            || !B3Format.TryParseSpanId(spanIdText, out spanId))
+        if (!TryGetFirst(getter(carrier, B3Format.TraceIdHeader), out var traceIdText)
+            || !B3Format.TryParseTraceId(TraceParentFormat.TrimOws(traceIdText), out traceId)
+            || !TryGetFirst(getter(carrier, B3Format.SpanIdHeader), out var spanIdText)
+            || !B3Format.TryParseSpanId(TraceParentFormat.TrimOws(spanIdText), out spanId))
         {
             traceId = default;
             spanId = default;
@@ -112,8 +116,8 @@ internal sealed class B3Propagator : TextMapPropagator
 
         var parent = getter(carrier, B3Format.ParentSpanIdHeader);
         var sampled = getter(carrier, B3Format.SampledHeader);
-        if ((parent.Count != 0 && !(TryGetOne(parent, out var parentText) && B3Format.TryParseSpanId(parentText, out _)))
-            || (sampled.Count != 0 && !(TryGetOne(sampled, out var sampledText) && B3Format.TryParseSampled(sampledText, out sampling))))
+        if ((TryGetFirst(parent, out var parentText) && !B3Format.TryParseSpanId(TraceParentFormat.TrimOws(parentText), out _))
+            || (TryGetFirst(sampled, out var sampledText) && !B3Format.TryParseSampled(sampledText, out sampling)))
         {
             traceId = default;
             spanId = default;
@@ -121,8 +125,7 @@ internal sealed class B3Propagator : TextMapPropagator
             return false;
         }
 
-        var flags = getter(carrier, B3Format.FlagsHeader);
-        if (flags.Count == 1 && B3Format.IsDebugFlag(flags[0]))
+        if (TryGetFirst(getter(carrier, B3Format.FlagsHeader), out var flags) && B3Format.IsDebugFlag(flags))
         {
             sampling = B3Sampling.Debug;
         }
@@ -130,9 +133,9 @@ internal sealed class B3Propagator : TextMapPropagator
         return true;
     }
 
-    private static bool TryGetOne(StringValues values, out string? value)
+    private static bool TryGetFirst(StringValues values, out string value)
     {
-        value = values.Count == 1 ? values[0] : null;
-        return value is not null;
+        value = values.Count != 0 ? values[0] ?? string.Empty : string.Empty;
+        return values.Count != 0;
     }
 }
