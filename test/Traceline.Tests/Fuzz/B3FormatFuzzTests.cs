@@ -70,7 +70,7 @@ public partial class B3FormatFuzzTests
 
             var context = Propagators.B3Multi.Extract(default, carrier, Propagation.TestCarrier.Getter).SpanContext;
             var expected = MultiAccepts(carrier, out var expectedTrace, out var expectedSpan, out var expectedSampled);
-            var description = $"seed {seed}, case {i}: {string.Join("; ", carrier.Headers.Select(h => h.Key + "=[" + string.Join("|", h.Value.Select(v => Escape(v!))) + "]"))}";
+            var description = $"seed {seed}, case {i}: {string.Join("; ", carrier.Headers.Select(h => h.Key + "=[" + string.Join("|", h.Value.Select(v => HostileText.Escape(v!))) + "]"))}";
             Assert.True(context.IsValid == expected, $"accepted={context.IsValid}, grammar={expected}; {description}");
             if (!expected)
             {
@@ -225,7 +225,4 @@ public partial class B3FormatFuzzTests
     };
 
     private static bool IsZero(string hex) => hex.AsSpan().IndexOfAnyExcept('0') < 0;
-
-    private static string Escape(string input) =>
-        string.Concat(input.Select(c => c is < ' ' or > '~' ? $"\\u{(int)c:x4}" : c.ToString()));
 }
