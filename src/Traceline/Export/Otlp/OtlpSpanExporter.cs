@@ -3,7 +3,6 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 
 namespace Traceline.Export;
 
@@ -37,7 +36,7 @@ internal sealed class OtlpSpanExporter : SpanExporter
     private static readonly MediaTypeHeaderValue JsonType = new("application/json");
     private static readonly MediaTypeHeaderValue GrpcType = new("application/grpc");
 
-    private readonly HttpClient _client;
+    private readonly OtlpConnection _connection;
     private readonly Uri _endpoint;
     private readonly OtlpExportProtocol _protocol;
     private readonly OtlpCompression _compression;
@@ -54,7 +53,7 @@ internal sealed class OtlpSpanExporter : SpanExporter
     /// <param name="options">The options, read once.</param>
     /// <param name="time">The clock for timeouts and retry delays.</param>
     /// <param name="diagnostics">Where problems are reported.</param>
-    /// <param name="handler">A handler in place of the exporter's own <see cref="SocketsHttpHandler"/> (benchmarks, tests).</param>
+    /// <param name="handler">A handler in place of the exporter's own <see cref="SocketsHttpHandler"/> (benchmarks, tests); else the options' factory's.</param>
     /// <exception cref="ArgumentException">A header has an invalid name or a value with control characters.</exception>
     internal OtlpSpanExporter(OtlpExporterOptions options, TimeProvider? time = null, TracelineDiagnostics? diagnostics = null, HttpMessageHandler? handler = null)
     {
@@ -92,17 +91,7 @@ internal sealed class OtlpSpanExporter : SpanExporter
             _protobuf = new OtlpProtobufEncoder();
         }
 
-        // Never traced: a handler of our own, not the app's HttpClient pipeline (nor Traceline's TracingHandler).
-        handler ??= new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            AutomaticDecompression = DecompressionMethods.None,
-            AllowAutoRedirect = false, // a redirect would carry the API-key headers to another host
-            UseCookies = false,
-            RequestHeaderEncodingSelector = static (_, _) => Encoding.UTF8,
-            ActivityHeadersPropagator = null, // .NET's own diagnostics must not add trace headers to our exports
-        };
-        _client = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        _connection = new OtlpConnection(options, _endpoint, _time, Diagnostics, handler);
     }
 
     /// <summary>Gets the URL posted to.</summary>
@@ -136,6 +125,11 @@ internal sealed class OtlpSpanExporter : SpanExporter
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
             : new CancellationTokenSource(_timeout, _time);
         using var link = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), timeout);
+        if (_connection.Acquire(Diagnostics) is not { } client)
+        {
+            return ExportResult.Failure; // the TLS files cannot be used: reported when that was found
+        }
+
         using var suppressed = Tracing.Suppress();
         var started = _time.GetTimestamp();
 
@@ -144,11 +138,17 @@ internal sealed class OtlpSpanExporter : SpanExporter
             Outcome outcome;
             try
             {
-                outcome = await SendOnceAsync(body, timeout.Token).ConfigureAwait(false);
+                outcome = await SendOnceAsync(client, body, timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
                 return Cancelled(count, attempt, cancellationToken);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException && _connection.IsTlsFailure(ex, out var tlsReason))
+            {
+                // Permanent: the same handshake fails the same way on a retry.
+                _connection.ReportTlsFailure(Diagnostics, ExporterName, count, Scrub(tlsReason));
+                return ExportResult.Failure;
             }
             catch (HttpRequestException ex)
             {
@@ -163,6 +163,7 @@ internal sealed class OtlpSpanExporter : SpanExporter
             switch (outcome.Kind)
             {
                 case OutcomeKind.Success:
+                    _connection.Succeeded();
                     return ExportResult.Success;
                 case OutcomeKind.Permanent:
                     Diagnostics.ExportFailed(ExporterName, count, outcome.Reason + "; the batch is dropped");
@@ -232,7 +233,7 @@ internal sealed class OtlpSpanExporter : SpanExporter
     {
         if (disposing)
         {
-            _client.Dispose();
+            _connection.Dispose();
             _payload.Dispose();
             _compressed.Dispose();
             _response.Dispose();
@@ -292,7 +293,7 @@ internal sealed class OtlpSpanExporter : SpanExporter
         return result.WrittenMemory;
     }
 
-    private async Task<Outcome> SendOnceAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    private async Task<Outcome> SendOnceAsync(HttpClient client, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = new ReadOnlyMemoryContent(body) };
         var grpc = _protocol == OtlpExportProtocol.Grpc;
@@ -331,7 +332,7 @@ internal sealed class OtlpSpanExporter : SpanExporter
             }
         }
 
-        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
         return grpc ? ClassifyGrpc(response) : ClassifyHttp(response);
     }
