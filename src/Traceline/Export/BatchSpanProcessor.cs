@@ -388,7 +388,7 @@ public sealed class BatchSpanProcessor : SpanProcessor
         {
             Diagnostics.ExportFailed(_exporter.GetType().Name, count, "the export was cancelled after its timeout");
         }
-        else
+        else if (!_exporter.ReportsOwnFailures)
         {
             Diagnostics.ExportFailed(_exporter.GetType().Name, count, "the exporter reported failure");
         }

@@ -29,7 +29,7 @@ internal sealed class TestCertificates : IDisposable
 
     public string CaFile { get; }
 
-    public static TestCertificates Create(string name = "Traceline Test CA", DateTimeOffset? serverNotAfter = null)
+    public static TestCertificates Create(string name = "Traceline Test CA", DateTimeOffset? serverNotAfter = null, DateTimeOffset? caNotAfter = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "traceline-tls-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -40,7 +40,8 @@ internal sealed class TestCertificates : IDisposable
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
-        var ca = caRequest.CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
+        var caEnd = caNotAfter ?? now.AddYears(1);
+        var ca = caRequest.CreateSelfSigned(caEnd < now ? caEnd.AddDays(-2) : now.AddDays(-1), caEnd);
 
         using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var serverRequest = new CertificateRequest("CN=localhost", serverKey, HashAlgorithmName.SHA256);
@@ -51,7 +52,9 @@ internal sealed class TestCertificates : IDisposable
         serverRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         serverRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, false));
         serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var serverPublic = serverRequest.Create(ca, now.AddDays(-1), serverNotAfter ?? now.AddDays(30), RandomSerial());
+        var serverEnd = serverNotAfter ?? now.AddDays(30);
+        serverEnd = serverEnd > caEnd ? caEnd : serverEnd; // never past its issuer
+        using var serverPublic = serverRequest.Create(ca, serverEnd < now ? serverEnd.AddDays(-1) : now.AddDays(-1), serverEnd, RandomSerial());
         using var serverWithKey = serverPublic.CopyWithPrivateKey(serverKey);
         var server = X509CertificateLoader.LoadPkcs12(serverWithKey.Export(X509ContentType.Pkcs12), null);
         return new TestCertificates(folder, ca, server);
@@ -73,7 +76,9 @@ internal sealed class TestCertificates : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, false));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
         var end = notAfter ?? now.AddDays(30);
-        using var certificate = request.Create(Ca, end < now ? end.AddDays(-2) : now.AddDays(-1), end, RandomSerial());
+        // The CA's key is ECDSA and the client's may be RSA: sign with a generator for the CA's own key.
+        using var caKey = Ca.GetECDsaPrivateKey()!;
+        using var certificate = request.Create(Ca.SubjectName, X509SignatureGenerator.CreateForECDsa(caKey), end < now ? end.AddDays(-2) : now.AddDays(-1), end, RandomSerial());
 
         string keyPem;
         if (keyPassword is not null)

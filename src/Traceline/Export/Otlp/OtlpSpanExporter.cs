@@ -72,6 +72,10 @@ internal sealed class OtlpSpanExporter : SpanExporter
     public override bool ReleasesSpansAfterExport => true;
 
     /// <inheritdoc/>
+    /// <remarks>Every failure gets one diagnostic with its cause here (a TLS failure once per cause), none from the processor.</remarks>
+    internal override bool ReportsOwnFailures => true;
+
+    /// <inheritdoc/>
     public override ValueTask<ExportResult> ExportAsync(ReadOnlyMemory<Span> batch, CancellationToken cancellationToken)
     {
         var count = batch.Length;

@@ -187,6 +187,12 @@ internal sealed class OtlpCertificates
     {
         client = null;
         problem = null;
+        if (keyText.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal))
+        {
+            problem = new(keyOrigin, keyPath, "The key is encrypted the legacy OpenSSL way (Proc-Type/DEK-Info), which .NET cannot read: convert it to encrypted PKCS#8 with `openssl pkcs8 -topk8 -in <key> -out <new key>`.");
+            return false;
+        }
+
         var encrypted = keyText.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal);
         if (encrypted && _options.ClientKeyPassword is null)
         {
