@@ -90,12 +90,21 @@ public sealed class OtlpTlsTests
     [InlineData("http/protobuf", "encrypted-ec")]
     [InlineData("http/json", "encrypted-rsa")]
     [InlineData("grpc", "encrypted-rsa")]
+    [InlineData("http/protobuf", "legacy-rsa-aes256")]
+    [InlineData("grpc", "legacy-ec-des3")]
+    [InlineData("http/json", "legacy-ec-aes128")]
     public async Task UseOtlpExporter_TlsFromCodeOptions_SpansArrive(string protocol, string form)
     {
         const string Password = "pässword-1";
         using var pki = TestCertificates.Create();
         await using var receiver = await OtlpTestReceiver.StartAsync(protocol == "grpc" ? HttpProtocols.Http2 : HttpProtocols.Http1, tls: pki);
-        var client = pki.IssueClient("app", rsa: form == "encrypted-rsa", keyPassword: form == "objects" ? null : Password);
+        var legacy = form.StartsWith("legacy-", StringComparison.Ordinal);
+        var client = pki.IssueClient("app", rsa: form.Contains("rsa", StringComparison.Ordinal), keyPassword: form == "objects" || legacy ? null : Password);
+        if (legacy)
+        {
+            TestCertificates.EncryptKeyTheLegacyWay(client, Password, "-" + form.Split('-')[2]);
+        }
+
         using var ca = X509CertificateLoader.LoadCertificateFromFile(pki.CaFile);
         using var certificate = form == "objects" ? X509Certificate2.CreateFromPemFile(client.CertificateFile, client.KeyFile) : null;
         var log = new CapturingLoggerFactory();
@@ -151,6 +160,35 @@ public sealed class OtlpTlsTests
     }
 
     [Fact]
+    public async Task UseOtlpExporter_RotatedToAMismatchedKey_ReportedOnceAndTheLastGoodCertificateStays()
+    {
+        using var pki = TestCertificates.Create();
+        await using var receiver = await OtlpTestReceiver.StartAsync(HttpProtocols.Http1, tls: pki);
+        var client = pki.IssueClient("app");
+        var stranger = pki.IssueClient("stranger");
+        var log = new CapturingLoggerFactory();
+        using var provider = BuildFromEnvironment(log, receiver, "http/protobuf", pki.CaFile, client.CertificateFile, client.KeyFile);
+        provider.GetTracer("app").StartSpan("before").End();
+        Assert.True(provider.ForceFlush(Wait));
+
+        File.WriteAllText(client.KeyFile, stranger.KeyPem); // a half-done rotation: the key of another certificate
+        for (var i = 0; i < 3; i++)
+        {
+            provider.GetTracer("app").StartSpan("during").End();
+            Assert.True(provider.ForceFlush(Wait));
+        }
+
+        Assert.Equal(4, receiver.Requests.Count);
+        Assert.All(receiver.Requests, r => Assert.Equal(client.Thumbprint, r.ClientCertificateThumbprint));
+        var report = Assert.Single(log.Entries);
+        Assert.Equal("InvalidConfiguration", report.EventName);
+        Assert.Contains("OTEL_EXPORTER_OTLP_CLIENT_KEY", report.Message, StringComparison.Ordinal);
+        Assert.Contains(client.KeyFile, report.Message, StringComparison.Ordinal);
+        Assert.Contains("does not match", report.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(SecretPart(stranger.KeyPem), report.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UseOtlpExporter_ClientKeyMissingAtStartupThenWritten_ReportedOnceThenExportStarts()
     {
         using var pki = TestCertificates.Create();
@@ -192,7 +230,8 @@ public sealed class OtlpTlsTests
     [InlineData("rsa-key-for-ec-certificate", "OTEL_EXPORTER_OTLP_CLIENT_KEY", "does not match")]
     [InlineData("encrypted-without-password", "OTEL_EXPORTER_OTLP_CLIENT_KEY", "no password")]
     [InlineData("wrong-password", "OTEL_EXPORTER_OTLP_CLIENT_KEY", "cannot be decrypted")]
-    [InlineData("legacy-encrypted", "OTEL_EXPORTER_OTLP_CLIENT_KEY", "openssl pkcs8")]
+    [InlineData("legacy-without-password", "OTEL_EXPORTER_OTLP_CLIENT_KEY", "no password")]
+    [InlineData("legacy-wrong-password", "OTEL_EXPORTER_OTLP_CLIENT_KEY", "cannot be decrypted")]
     public async Task AddTracing_UnusableTlsFileAtStartup_AppServesAndOneReportNamesSettingAndPath(string problem, string variable, string reason)
     {
         const string Password = "s3cret-Pässword";
@@ -243,10 +282,10 @@ public sealed class OtlpTlsTests
                 keyFile = stranger.KeyFile;
                 secrets.Add(SecretPart(stranger.KeyPem));
                 break;
-            case "legacy-encrypted":
-                keyFile = Path.Combine(pki.Folder, "legacy.key.pem");
-                File.WriteAllText(keyFile, "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,0123456789ABCDEF0123456789ABCDEF\n\nbm90IGEgcmVhbCBrZXkgYnV0IHNoYXBlZCBsaWtlIG9uZQ==\n-----END RSA PRIVATE KEY-----\n");
-                secrets.Add("bm90IGEgcmVhbCBrZXkgYnV0");
+            case "legacy-without-password":
+            case "legacy-wrong-password":
+                TestCertificates.EncryptKeyTheLegacyWay(client, Password, "-aes256");
+                secrets.Add(File.ReadAllLines(client.KeyFile).SkipWhile(line => line.Length > 0).Skip(1).First()[..24]); // the encrypted body
                 break;
         }
 
@@ -266,7 +305,7 @@ public sealed class OtlpTlsTests
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        if (problem == "wrong-password")
+        if (problem is "wrong-password" or "legacy-wrong-password")
         {
             builder.Configuration["Tracing:Otlp:ClientKeyPassword"] = "not-" + Password;
             secrets.Add("not-" + Password);

@@ -97,6 +97,36 @@ internal sealed class TestCertificates : IDisposable
         return files;
     }
 
+    /// <summary>
+    /// Rewrites the client's key file as OpenSSL's traditional encrypted PEM (<c>Proc-Type: 4,ENCRYPTED</c>), made by the
+    /// openssl command itself so that the reader is checked against another implementation.
+    /// </summary>
+    /// <param name="files">The client whose key file is rewritten in place.</param>
+    /// <param name="password">The password.</param>
+    /// <param name="cipher">An openssl cipher option, such as <c>-aes256</c> or <c>-des3</c>.</param>
+    public static void EncryptKeyTheLegacyWay(ClientFiles files, string password, string cipher)
+    {
+        var command = files.KeyPem.Contains("RSA PRIVATE KEY", StringComparison.Ordinal) ? "rsa" : "ec";
+        var start = new System.Diagnostics.ProcessStartInfo("openssl") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in new[] { command, "-in", files.KeyFile, "-out", files.KeyFile + ".legacy", cipher, "-passout", "pass:" + password })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (command == "rsa")
+        {
+            start.ArgumentList.Add("-traditional");
+        }
+
+        using var openssl = System.Diagnostics.Process.Start(start)!;
+        var error = openssl.StandardError.ReadToEnd();
+        openssl.WaitForExit();
+        Assert.True(openssl.ExitCode == 0, "openssl failed: " + error);
+        var legacy = File.ReadAllText(files.KeyFile + ".legacy");
+        Assert.Contains("Proc-Type: 4,ENCRYPTED", legacy, StringComparison.Ordinal);
+        File.Move(files.KeyFile + ".legacy", files.KeyFile, overwrite: true);
+    }
+
     /// <summary>Whether <paramref name="certificate"/> chains to this CA alone (how the receiver checks clients).</summary>
     public bool Issued(X509Certificate2 certificate)
     {

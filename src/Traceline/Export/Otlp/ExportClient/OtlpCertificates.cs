@@ -187,13 +187,8 @@ internal sealed class OtlpCertificates
     {
         client = null;
         problem = null;
-        if (keyText.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal))
-        {
-            problem = new(keyOrigin, keyPath, "The key is encrypted the legacy OpenSSL way (Proc-Type/DEK-Info), which .NET cannot read: convert it to encrypted PKCS#8 with `openssl pkcs8 -topk8 -in <key> -out <new key>`.");
-            return false;
-        }
-
-        var encrypted = keyText.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal);
+        var legacy = OtlpLegacyPemKey.IsLegacyEncrypted(keyText);
+        var encrypted = legacy || keyText.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal);
         if (encrypted && _options.ClientKeyPassword is null)
         {
             problem = new(keyOrigin, keyPath, "The key is encrypted and no password is set: the specification names no password variable; set Tracing:Otlp:ClientKeyPassword or OtlpExporterOptions.Tls.ClientKeyPassword, or give an unencrypted key.");
@@ -216,7 +211,11 @@ internal sealed class OtlpCertificates
         {
             try
             {
-                if (encrypted)
+                if (legacy)
+                {
+                    OtlpLegacyPemKey.Import(key, keyText, _options.ClientKeyPassword!);
+                }
+                else if (encrypted)
                 {
                     key.ImportFromEncryptedPem(keyText, _options.ClientKeyPassword);
                 }
