@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-
 namespace Traceline.Export;
 
 /// <summary>
@@ -92,16 +90,6 @@ internal abstract class OtlpExportClient : IDisposable
         OtlpRetryPolicy.IsRetryableHttp((int)response.StatusCode)
             ? OtlpExportOutcome.Retry(reason, OtlpRetryPolicy.ReadRetryAfter(response.Headers.RetryAfter, Time.GetUtcNow()))
             : OtlpExportOutcome.Permanent(reason);
-
-    /// <summary>Sets the content type, and the content encoding when compressed (the HTTP protocols).</summary>
-    protected void SetHttpContent(HttpRequestMessage request, MediaTypeHeaderValue contentType)
-    {
-        request.Content!.Headers.ContentType = contentType;
-        if (Compression == OtlpCompression.Gzip)
-        {
-            request.Content.Headers.ContentEncoding.Add("gzip");
-        }
-    }
 
     private async Task ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

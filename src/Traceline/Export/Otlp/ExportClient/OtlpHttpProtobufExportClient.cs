@@ -4,33 +4,18 @@ namespace Traceline.Export;
 
 /// <summary>OTLP/HTTP with a binary protobuf body: replies carry an <c>ExportTraceServiceResponse</c> or a <c>google.rpc.Status</c>.</summary>
 internal sealed class OtlpHttpProtobufExportClient(Uri endpoint, OtlpCompression compression, KeyValuePair<string, string>[] headers, TimeProvider time, TracelineDiagnostics diagnostics)
-    : OtlpExportClient(endpoint, compression, headers, time, diagnostics)
+    : OtlpHttpExportClient(endpoint, compression, headers, time, diagnostics)
 {
     private static readonly MediaTypeHeaderValue ProtobufType = new("application/x-protobuf");
 
     /// <inheritdoc/>
-    protected override void PrepareRequest(HttpRequestMessage request) => SetHttpContent(request, ProtobufType);
+    protected override MediaTypeHeaderValue ContentType => ProtobufType;
 
     /// <inheritdoc/>
-    protected override OtlpExportOutcome Classify(HttpResponseMessage response, ReadOnlySpan<byte> body)
-    {
-        var status = (int)response.StatusCode;
-        if (status is >= 200 and < 300)
-        {
-            if (OtlpResponse.TryReadPartialSuccess(body, out var rejected, out var message))
-            {
-                Diagnostics.ExportPartiallyRejected(OtlpSpanExporter.ExporterName, rejected, Scrub(message));
-            }
+    protected override bool TryReadPartialSuccess(ReadOnlySpan<byte> body, out long rejected, out string message) =>
+        OtlpResponse.TryReadPartialSuccess(body, out rejected, out message);
 
-            return OtlpExportOutcome.Success;
-        }
-
-        var reason = $"the receiver answered {status} {response.ReasonPhrase}";
-        if (OtlpResponse.TryReadStatus(body, out var statusMessage, out _) && statusMessage.Length > 0)
-        {
-            reason += ": " + Scrub(statusMessage);
-        }
-
-        return ClassifyHttpFailure(response, reason);
-    }
+    /// <inheritdoc/>
+    protected override bool TryReadErrorMessage(ReadOnlySpan<byte> body, out string message) =>
+        OtlpResponse.TryReadStatus(body, out message, out _);
 }
