@@ -25,9 +25,12 @@ internal static class GrpcConventions
     private const string ContentType = "application/grpc";
 
     /// <summary>A bound on the cached paths, so that a client sending random paths costs no memory past it.</summary>
-    private const int MaxCachedPaths = 1024;
+    internal const int MaxCachedPaths = 1024;
 
     private static readonly ConcurrentDictionary<string, GrpcMethod> Methods = new(StringComparer.Ordinal);
+
+    /// <summary>Gets how many paths are cached (tests check the bound).</summary>
+    internal static int CachedPathCount => Methods.Count;
 
     /// <summary>Whether a content type names gRPC: <c>application/grpc</c>, alone or followed by <c>+proto</c>, <c>+json</c> or parameters.</summary>
     public static bool IsGrpcContentType(ReadOnlySpan<char> contentType) =>
@@ -79,8 +82,13 @@ internal static class GrpcConventions
 
     private static GrpcMethod? Parse(string path)
     {
+        if (path.Length < 4 || path[0] != '/')
+        {
+            return null;
+        }
+
         var slash = path.IndexOf('/', 1);
-        if (path.Length < 4 || path[0] != '/' || slash < 2 || slash == path.Length - 1 || path.IndexOf('/', slash + 1) >= 0)
+        if (slash < 2 || slash == path.Length - 1 || path.IndexOf('/', slash + 1) >= 0)
         {
             return null;
         }
