@@ -201,9 +201,8 @@ public sealed class TracingHandler : DelegatingHandler
                 grpc = true;
             }
 
-            var parent = current is null ? default : current.Context;
             span = _tracer.StartSpanCore(
-                new SpanStartArguments(name, SpanKind.Client, parent, current) { Attributes = attributes[..count], HidesActivity = true });
+                new SpanStartArguments(name, SpanKind.Client, _tracer.ParentOf(current), current) { Attributes = attributes[..count], HidesActivity = true });
         }
         catch (Exception ex)
         {

@@ -49,7 +49,12 @@ public sealed class Span : IDisposable
     }
 
     /// <summary>Gets the span that is current in this async flow, or <see langword="null"/>.</summary>
-    /// <remarks>The current span flows with <see cref="ExecutionContext"/>: across <c>await</c>, into <c>Task.Run</c>, and not past <see cref="ExecutionContext.SuppressFlow"/>.</remarks>
+    /// <remarks>
+    /// The current span flows with <see cref="ExecutionContext"/>: across <c>await</c>, into <c>Task.Run</c>, and not past
+    /// <see cref="ExecutionContext.SuppressFlow"/>. An Activity of a captured ActivitySource is current as
+    /// <see cref="Activity.Current"/>, not here: inside one this is still the span around it, and a span started there
+    /// is the Activity's child.
+    /// </remarks>
     public static Span? Current => CurrentSpan.Value;
 
     /// <summary>Gets the span's context: trace id, span id, flags and trace state. Valid for the whole life of the object.</summary>

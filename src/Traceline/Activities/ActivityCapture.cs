@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Traceline.Sampling;
 
 namespace Traceline;
@@ -17,9 +17,15 @@ namespace Traceline;
 /// parent stays current and propagates); a dropped root or child of a remote parent is created for propagation only.
 /// </para>
 /// <para>
-/// <b>Nesting.</b> When an Activity starts, a span with its ids becomes Traceline's current span, so a span started
-/// inside it is its child; its mirror (see <see cref="ActivityMirror"/>) is then a child of the Activity too. When it
-/// stops, the span takes the Activity's name, tags, events, links, status and end time and goes to the processors.
+/// <b>Nesting.</b> A captured Activity is current as <see cref="Activity.Current"/> only: a span started inside it
+/// takes it as parent (<see cref="TryGetCurrentParent"/>), and its mirror (see <see cref="ActivityMirror"/>) is then a
+/// child of the Activity too. When it stops, its span is made from what it recorded (name, tags, events, links, status,
+/// times) and goes to the processors.
+/// </para>
+/// <para>
+/// Perf: the Activity is the record while it runs, as in the OpenTelemetry SDK. Its span exists from its stop on (from
+/// its start only when a processor wants to see spans start), and Traceline's own current span is never written for
+/// it: an AsyncLocal write costs an ExecutionContext, twice per Activity.
 /// </para>
 /// <para>
 /// <b>Failures.</b> Nothing here throws into the app: a failing conversion, sampler or processor is reported and the
@@ -28,16 +34,18 @@ namespace Traceline;
 /// </remarks>
 internal sealed class ActivityCapture : IDisposable
 {
-    /// <summary>How far up the current-span chain a stopping Activity's span is looked for (spans left open by the app).</summary>
-    private const int MaxSearchDepth = 32;
-
     /// <summary>The runtime's source of HTTP connection setup and wait-for-connection Activities.</summary>
     private const string ConnectionsSource = "Experimental.System.Net.Http.Connections";
+
+    /// <summary>Where an Activity carries its span from start to stop, when a processor saw the span start.</summary>
+    private const string SpanProperty = "Traceline.Span";
 
     private readonly TracerProvider _provider;
     private readonly SourceFilter _filter;
     private readonly ActivityListener _listener;
-    private readonly ConcurrentDictionary<ActivitySource, Tracer> _tracers = new();
+    // The sources this listener captures, filled as the runtime asks (once per source): what a current Activity is
+    // checked against. Weak, so that sources an app creates and drops are not kept.
+    private readonly ConditionalWeakTable<ActivitySource, Tracer> _sources = [];
 
     public ActivityCapture(TracerProvider provider, SourceFilter filter)
     {
@@ -62,7 +70,13 @@ internal sealed class ActivityCapture : IDisposable
     {
         try
         {
-            return _filter.Matches(source.Name);
+            if (!_filter.Matches(source.Name))
+            {
+                return false;
+            }
+
+            _sources.AddOrUpdate(source, _provider.GetTracer(source.Name, source.Version));
+            return true;
         }
         catch (Exception ex) // tracing never breaks the app.
         {
@@ -132,6 +146,23 @@ internal sealed class ActivityCapture : IDisposable
         }
     }
 
+    /// <summary>
+    /// Gives the context of <see cref="Activity.Current"/> when it is an Activity this provider captures: the parent of a
+    /// span that starts now. False (and <paramref name="parent"/> unchanged) for none, a span's mirror, or a foreign one.
+    /// </summary>
+    public bool TryGetCurrentParent(ref SpanContext parent)
+    {
+        var activity = Activity.Current;
+        if (activity is null or SpanActivity || activity.IdFormat != ActivityIdFormat.W3C || !_sources.TryGetValue(activity.Source, out _))
+        {
+            return false;
+        }
+
+        var flags = activity.Recorded ? TraceFlags.Sampled : TraceFlags.None;
+        parent = new SpanContext(ActivityIds.ToTraceId(activity.TraceId), ActivityIds.ToSpanId(activity.SpanId), flags, activity.TraceStateString, isRemote: false);
+        return true;
+    }
+
     private void OnStarted(Activity activity)
     {
         try
@@ -141,16 +172,18 @@ internal sealed class ActivityCapture : IDisposable
                 return;
             }
 
-            var current = CurrentSpan.Value;
-            var span = StartSpan(activity, current);
-            if (current is not null && activity.Parent is null && !activity.HasRemoteParent && activity.Source.Name == ConnectionsSource)
+            if (activity.Parent is null && !activity.HasRemoteParent && activity.Source.Name == ConnectionsSource && CurrentSpan.Value is { } current)
             {
                 // The runtime starts a connection's setup as a new root (a connection outlives the request that opened
                 // it) and links the request to it: so does Traceline, from the span that is current here.
-                current.AddLink(new SpanLink(span.Context));
+                current.AddLink(new SpanLink(new SpanContext(ActivityIds.ToTraceId(activity.TraceId), ActivityIds.ToSpanId(activity.SpanId), activity.Recorded ? TraceFlags.Sampled : TraceFlags.None)));
             }
 
-            CurrentSpan.Value = span;
+            if (_provider.HasStartProcessors && activity.IsAllDataRequested)
+            {
+                // Cold: a processor that sees spans start sees this one start; the span rides on the Activity till it stops.
+                activity.SetCustomProperty(SpanProperty, StartSpan(activity));
+            }
         }
         catch (Exception ex) // tracing never breaks the app.
         {
@@ -167,11 +200,17 @@ internal sealed class ActivityCapture : IDisposable
                 return;
             }
 
-            // The span is current in this flow, or a few levels up when spans inside were left open; an Activity
-            // stopped in another flow than it started in gets a span made now, with the same ids.
-            var spanId = ActivityIds.ToSpanId(activity.SpanId);
-            var span = Find(CurrentSpan.Value, spanId);
-            span ??= StartSpan(activity, CurrentSpan.Value);
+            // Only what the sampler wanted recorded becomes a span; one dropped for propagation leaves nothing to end.
+            var span = activity.GetCustomProperty(SpanProperty) as Span;
+            if (span is null)
+            {
+                if (!activity.IsAllDataRequested || _provider.IsShutdown)
+                {
+                    return;
+                }
+
+                span = StartSpan(activity);
+            }
 
             if (span.IsRecording)
             {
@@ -193,21 +232,8 @@ internal sealed class ActivityCapture : IDisposable
         }
     }
 
-    private static Span? Find(Span? span, SpanId spanId)
-    {
-        for (var depth = 0; span is not null && depth < MaxSearchDepth; depth++, span = span.Previous)
-        {
-            if (span.SpanId == spanId && !span.IsEnded)
-            {
-                return span;
-            }
-        }
-
-        return null;
-    }
-
     /// <summary>Starts the span of an Activity that the sampler let through (recording when all data was requested).</summary>
-    private Span StartSpan(Activity activity, Span? previous)
+    private Span StartSpan(Activity activity)
     {
         var flags = activity.Recorded ? TraceFlags.Sampled : TraceFlags.None;
         var context = new SpanContext(ActivityIds.ToTraceId(activity.TraceId), ActivityIds.ToSpanId(activity.SpanId), flags, activity.TraceStateString, isRemote: false);
@@ -239,7 +265,6 @@ internal sealed class ActivityCapture : IDisposable
             span = new Span(context, null);
         }
 
-        span.SetPrevious(previous);
         return span;
     }
 
@@ -280,7 +305,7 @@ internal sealed class ActivityCapture : IDisposable
     }
 
     private Tracer TracerOf(ActivitySource source) =>
-        _tracers.GetOrAdd(source, static (s, provider) => provider.GetTracer(s.Name, s.Version), _provider);
+        _sources.TryGetValue(source, out var tracer) ? tracer : _provider.GetTracer(source.Name, source.Version);
 
     private static SpanAttribute[] ToAttributes(IEnumerable<KeyValuePair<string, object?>> tags)
     {
