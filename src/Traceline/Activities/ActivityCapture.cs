@@ -179,10 +179,10 @@ internal sealed class ActivityCapture : IDisposable
                 current.AddLink(new SpanLink(new SpanContext(ActivityIds.ToTraceId(activity.TraceId), ActivityIds.ToSpanId(activity.SpanId), activity.Recorded ? TraceFlags.Sampled : TraceFlags.None)));
             }
 
-            if (_provider.HasStartProcessors && activity.IsAllDataRequested)
+            if (_provider.HasStartProcessors && activity.IsAllDataRequested && !_provider.IsShutdown)
             {
                 // Cold: a processor that sees spans start sees this one start; the span rides on the Activity till it stops.
-                activity.SetCustomProperty(SpanProperty, StartSpan(activity));
+                activity.SetCustomProperty(SpanProperty, StartSpan(activity, atStart: true));
             }
         }
         catch (Exception ex) // tracing never breaks the app.
@@ -209,7 +209,7 @@ internal sealed class ActivityCapture : IDisposable
                     return;
                 }
 
-                span = StartSpan(activity);
+                span = StartSpan(activity, atStart: false);
             }
 
             if (span.IsRecording)
@@ -232,37 +232,31 @@ internal sealed class ActivityCapture : IDisposable
         }
     }
 
-    /// <summary>Starts the span of an Activity that the sampler let through (recording when all data was requested).</summary>
-    private Span StartSpan(Activity activity)
+    /// <summary>
+    /// Makes the recording span of an Activity that the sampler let through with all its data. At its start (for start
+    /// processors) the span gets a monotonic start; at its stop it needs none, as it ends at the Activity's end time.
+    /// </summary>
+    private Span StartSpan(Activity activity, bool atStart)
     {
         var flags = activity.Recorded ? TraceFlags.Sampled : TraceFlags.None;
         var context = new SpanContext(ActivityIds.ToTraceId(activity.TraceId), ActivityIds.ToSpanId(activity.SpanId), flags, activity.TraceStateString, isRemote: false);
-        Span span;
-        if (activity.IsAllDataRequested && !_provider.IsShutdown)
+        var tracer = TracerOf(activity.Source);
+        var data = _provider.Pool is { } pool ? pool.Rent() : new SpanData();
+        data.Tracer = tracer;
+        data.Name = activity.DisplayName;
+        data.Kind = (byte)activity.Kind;
+        data.ParentSpanId = ActivityIds.ToSpanId(activity.ParentSpanId);
+        data.ParentFlags = (TraceFlags)(byte)(activity.Parent?.ActivityTraceFlags ?? activity.ActivityTraceFlags);
+        data.ParentIsRemote = activity.HasRemoteParent;
+        data.StartUnixNanos = ActivityIds.ToUnixNanos(activity.StartTimeUtc);
+        var span = new Span(context, data);
+        if (atStart)
         {
-            var tracer = TracerOf(activity.Source);
-            var data = _provider.Pool is { } pool ? pool.Rent() : new SpanData();
-            data.Tracer = tracer;
-            data.Name = activity.DisplayName;
-            data.Kind = (byte)activity.Kind;
-            data.ParentSpanId = ActivityIds.ToSpanId(activity.ParentSpanId);
-            data.ParentFlags = (TraceFlags)(byte)(activity.Parent?.ActivityTraceFlags ?? activity.ActivityTraceFlags);
-            data.ParentIsRemote = activity.HasRemoteParent;
-
             // The Activity's own clock decides its times; the monotonic start is placed where its start falls.
             var clock = tracer.Clock;
             var now = clock.GetTimestamp();
-            data.StartUnixNanos = ActivityIds.ToUnixNanos(activity.StartTimeUtc);
             data.StartTimestamp = now - clock.FromNanos(Math.Max(0, clock.ToUnixNanos(now) - data.StartUnixNanos));
-            span = new Span(context, data);
-            if (_provider.HasStartProcessors)
-            {
-                _provider.OnStart(span);
-            }
-        }
-        else
-        {
-            span = new Span(context, null);
+            _provider.OnStart(span);
         }
 
         return span;
@@ -272,13 +266,25 @@ internal sealed class ActivityCapture : IDisposable
     private static void Record(Span span, Activity activity)
     {
         span.UpdateName(activity.DisplayName);
+
+        // Perf: tags go in by the stack-full, so the span's setter lock is taken once per chunk, not per tag.
+        var buffer = default(StartAttributeBuffer);
+        Span<SpanAttribute> chunk = buffer;
+        var count = 0;
         foreach (ref readonly var tag in activity.EnumerateTagObjects())
         {
             if (tag.Key is { } key)
             {
-                span.SetAttribute(key, ToAttributeValue(tag.Value));
+                chunk[count++] = new SpanAttribute(key, ToAttributeValue(tag.Value));
+                if (count == chunk.Length)
+                {
+                    span.SetAttributes(chunk);
+                    count = 0;
+                }
             }
         }
+
+        span.SetAttributes(chunk[..count]);
 
         foreach (ref readonly var activityEvent in activity.EnumerateEvents())
         {
