@@ -249,7 +249,9 @@ internal sealed class ActivityCapture : IDisposable
         data.ParentFlags = (TraceFlags)(byte)(activity.Parent?.ActivityTraceFlags ?? activity.ActivityTraceFlags);
         data.ParentIsRemote = activity.HasRemoteParent;
         data.StartUnixNanos = ActivityIds.ToUnixNanos(activity.StartTimeUtc);
-        var span = new Span(context, data);
+
+        // At its stop, nobody but the processors will see the span: its handle may be pooled with its storage.
+        var span = !atStart && _provider.Pool is { } handles ? Span.FromPool(handles, context, data) : new Span(context, data);
         if (atStart)
         {
             // The Activity's own clock decides its times; the monotonic start is placed where its start falls.
