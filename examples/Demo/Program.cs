@@ -12,6 +12,7 @@ const string W3CExampleTraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067
 const string W3CExampleTraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
 const string W3CExampleParentId = "00f067aa0ba902b7";
 const int SpansPerRequest = 8; // per service: server span + own span (+ client span for foo and bar)
+const string CapturedSpanName = "read-shelf"; // baz-service's own span is an Activity of its ActivitySource
 
 string[] services = [FooServiceApp.ServiceName, BarServiceApp.ServiceName, BazServiceApp.ServiceName];
 var spans = new SpanCollector();
@@ -133,6 +134,16 @@ foreach (var trace in traces)
     {
         Console.WriteLine("  whole: every parent id was found; the root has no parent.");
     }
+}
+
+// baz-service records its shelf lookup with .NET's ActivitySource API; Traceline captured each Activity as a span.
+var captured = traces.Select(t => t.Spans.FirstOrDefault(s => s.Scope?.Name == BazServiceApp.ActivitySourceName)).ToArray();
+Console.WriteLine();
+Console.WriteLine($"Captured from ActivitySource \"{BazServiceApp.ActivitySourceName}\": "
+    + string.Join(", ", captured.Where(s => s is not null).Select(s => $"{s!.Name} (parent {s.ParentSpanId})")));
+if (captured.Any(s => s?.Name != CapturedSpanName))
+{
+    failures.Add($"not every trace holds baz-service's captured Activity '{CapturedSpanName}'");
 }
 
 var w3c = traces.FirstOrDefault(t => t.TraceId.ToString() == W3CExampleTraceId);

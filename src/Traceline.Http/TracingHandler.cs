@@ -102,7 +102,7 @@ public sealed class TracingHandler : DelegatingHandler
 
         // The span is current for the handlers below while they run synchronously.
         var scope = AmbientScope.Capture();
-        var span = Start(request, scope.Span);
+        var span = Start(request, scope.Span, out var grpc);
         if (span is null)
         {
             return SendInner(request, async, cancellationToken);
@@ -126,18 +126,18 @@ public sealed class TracingHandler : DelegatingHandler
 
         if (sending.IsCompletedSuccessfully)
         {
-            Complete(span, sending.Result);
+            Complete(span, sending.Result, grpc);
             return sending;
         }
 
-        return new ValueTask<HttpResponseMessage>(CompleteAsync(sending.AsTask(), span, startTimestamp));
+        return new ValueTask<HttpResponseMessage>(CompleteAsync(sending.AsTask(), span, startTimestamp, grpc));
     }
 
     private ValueTask<HttpResponseMessage> SendInner(HttpRequestMessage request, bool async, CancellationToken cancellationToken) =>
         async ? new(base.SendAsync(request, cancellationToken)) : new(base.Send(request, cancellationToken));
 
     /// <summary>Ends the span when a send that went asynchronous finishes; the caller's context is already back.</summary>
-    private async Task<HttpResponseMessage> CompleteAsync(Task<HttpResponseMessage> sending, Span span, long startTimestamp)
+    private async Task<HttpResponseMessage> CompleteAsync(Task<HttpResponseMessage> sending, Span span, long startTimestamp, bool grpc)
     {
         HttpResponseMessage response;
         try
@@ -149,7 +149,7 @@ public sealed class TracingHandler : DelegatingHandler
             throw; // never reached: the filter records the exception and lets it fly on unchanged
         }
 
-        Complete(span, response);
+        Complete(span, response, grpc);
         return response;
     }
 
@@ -164,11 +164,15 @@ public sealed class TracingHandler : DelegatingHandler
         _filter is null
         || GuardedCallback.Test(_filter, request, onFailure: true, _diagnostics, nameof(TracingHandlerOptions) + "." + nameof(TracingHandlerOptions.Filter));
 
-    /// <summary>Starts the client span and injects its context; <see langword="null"/> when tracing itself failed.</summary>
-    private Span? Start(HttpRequestMessage request, Span? current)
+    /// <summary>
+    /// Starts the client span and injects its context; <see langword="null"/> when tracing itself failed.
+    /// <paramref name="grpc"/> tells whether the request is a gRPC call, named and attributed as one.
+    /// </summary>
+    private Span? Start(HttpRequestMessage request, Span? current, out bool grpc)
     {
         Span span;
         int sendsBefore;
+        grpc = false;
         try
         {
             sendsBefore = _resends.SendsBefore(request);
@@ -189,9 +193,16 @@ public sealed class TracingHandler : DelegatingHandler
                 attributes[count++] = new SpanAttribute(SemanticConventions.HttpRequestResendCount, sendsBefore);
             }
 
-            var parent = current is null ? default : current.Context;
+            var name = HttpMethods.SpanNames[methodIndex];
+            if (GrpcMethodOf(request) is { } method)
+            {
+                GrpcConventions.WriteStart(method, attributes, ref count);
+                name = method.SpanName;
+                grpc = true;
+            }
+
             span = _tracer.StartSpanCore(
-                new SpanStartArguments(HttpMethods.SpanNames[methodIndex], SpanKind.Client, parent, current) { Attributes = attributes[..count], HidesActivity = true });
+                new SpanStartArguments(name, SpanKind.Client, _tracer.ParentOf(current), current) { Attributes = attributes[..count], HidesActivity = true });
         }
         catch (Exception ex)
         {
@@ -222,8 +233,16 @@ public sealed class TracingHandler : DelegatingHandler
         return span;
     }
 
-    private void Complete(Span span, HttpResponseMessage response)
+    /// <summary>The gRPC method of a gRPC call (a POST with a gRPC content type and a <c>/service/method</c> path), else <see langword="null"/>.</summary>
+    private static GrpcMethod? GrpcMethodOf(HttpRequestMessage request) =>
+        ReferenceEquals(request.Method, HttpMethod.Post) && request.Content?.Headers.ContentType?.MediaType is { } mediaType
+        && GrpcConventions.IsGrpcContentType(mediaType) && request.RequestUri is { IsAbsoluteUri: true } uri
+            ? GrpcConventions.ParsePath(uri.AbsolutePath)
+            : null;
+
+    private void Complete(Span span, HttpResponseMessage response, bool grpc)
     {
+        var endNow = true;
         try
         {
             if (span.IsRecording)
@@ -241,6 +260,9 @@ public sealed class TracingHandler : DelegatingHandler
 
                 span.SetAttributes(((ReadOnlySpan<SpanAttribute>)attributes)[..count]);
                 GuardedCallback.Invoke(_enrichWithResponse, span, response, _diagnostics, nameof(TracingHandlerOptions) + "." + nameof(TracingHandlerOptions.EnrichWithResponse));
+
+                // A gRPC call is over when its trailers arrive, after the body: its span ends then.
+                endNow = !grpc || GrpcResponseContent.CompleteOrDefer(span, response);
             }
         }
         catch (Exception ex)
@@ -249,7 +271,10 @@ public sealed class TracingHandler : DelegatingHandler
         }
         finally
         {
-            span.End();
+            if (endNow)
+            {
+                span.End();
+            }
         }
     }
 

@@ -51,7 +51,7 @@ public sealed class Tracer
     public Span StartSpan(string name, SpanKind kind)
     {
         var current = CurrentSpan.Value;
-        return StartSpanCore(new SpanStartArguments(name, kind, current is null ? default : current.Context, current));
+        return StartSpanCore(new SpanStartArguments(name, kind, ParentOf(current), current));
     }
 
     /// <summary>
@@ -81,6 +81,17 @@ public sealed class Tracer
     /// <returns>The started span.</returns>
     public Span StartRootSpan(string name, SpanKind kind = SpanKind.Internal, ReadOnlySpan<SpanLink> links = default) =>
         StartSpanCore(new SpanStartArguments(name, kind, default, CurrentSpan.Value) { Links = links });
+
+    /// <summary>
+    /// The parent of a span started now under <paramref name="current"/>: a captured Activity running inside it (they are
+    /// current as <see cref="Activity.Current"/> only), else the current span itself.
+    /// </summary>
+    internal SpanContext ParentOf(Span? current)
+    {
+        var parent = current is null ? default : current.Context;
+        Provider.Capture?.TryGetCurrentParent(ref parent);
+        return parent;
+    }
 
     /// <summary>The one place spans are born: ids, then the sampler's decision, then the span's data.</summary>
     internal Span StartSpanCore(in SpanStartArguments start)

@@ -73,6 +73,17 @@ public class ActivityBenchmarks
         using var span = _tracer.StartSpan("operation");
     }
 
+    /// <summary>
+    /// A/B for the row above, in the same run: the same span with the mirror check skipped (what the HttpClient handler
+    /// asks for with HidesActivity), i.e. a span as it was before spans could be Activity.Current.
+    /// </summary>
+    [Benchmark(Description = "Traceline: span start+end, mirror check skipped (A/B: before the mirror)")]
+    public void TracelineSpanNoMirrorCheck()
+    {
+        var current = Span.Current;
+        using var span = _tracer.StartSpanCore(new SpanStartArguments("operation", SpanKind.Internal, current is null ? default : current.Context, current) { HidesActivity = true });
+    }
+
     [Benchmark(Description = "Traceline: span start+end under an ambient Activity (log correlation)")]
     public void TracelineSpanUnderActivity()
     {

@@ -30,6 +30,9 @@ public sealed partial class DemoTests
         Assert.DoesNotContain("BROKEN", output, StringComparison.Ordinal);
         Assert.DoesNotContain("FAILED", output, StringComparison.Ordinal);
         Assert.Contains("OK: 3 traces, 24 spans from 3 services; every trace is whole.", summary, StringComparison.Ordinal);
+
+        // baz-service's read-shelf is an Activity of its own ActivitySource, captured into each trace.
+        Assert.Matches("Captured from ActivitySource \"Traceline\\.Examples\\.BazService\": read-shelf \\(parent [0-9a-f]{16}\\), read-shelf \\(parent [0-9a-f]{16}\\), read-shelf \\(parent [0-9a-f]{16}\\)", summary);
     }
 
     [Fact]

@@ -35,8 +35,8 @@ internal sealed class ServerAttributes
         _responseHeaders = HeadersToRecord(options.RecordedResponseHeaders, ResponseHeaderPrefix);
     }
 
-    /// <summary>Writes the attributes the span starts with (the sampler sees them) at <paramref name="count"/>; returns the method's index.</summary>
-    public int WriteStart(HttpContext context, Span<SpanAttribute> attributes, ref int count)
+    /// <summary>Writes the attributes the span starts with (the sampler sees them) at <paramref name="count"/>; returns the span's first name.</summary>
+    public string WriteStart(HttpContext context, Span<SpanAttribute> attributes, ref int count)
     {
         var request = context.Request;
         var methodIndex = HttpMethods.WriteAttributes(request.Method, ignoreCase: false, attributes, ref count);
@@ -76,7 +76,13 @@ internal sealed class ServerAttributes
             attributes[count++] = new SpanAttribute(SemanticConventions.UserAgentOriginal, userAgent.ToString());
         }
 
-        return methodIndex;
+        if (GrpcMethodOf(request) is { } grpc)
+        {
+            GrpcConventions.WriteStart(grpc, attributes, ref count);
+            return grpc.SpanName;
+        }
+
+        return HttpMethods.SpanNames[methodIndex];
     }
 
     /// <summary>Records the request headers the options name.</summary>
@@ -99,10 +105,19 @@ internal sealed class ServerAttributes
         var attributes = default(EndAttributeBuffer);
         attributes[0] = new SpanAttribute(SemanticConventions.HttpResponseStatusCode, statusCode);
         var count = 1;
+        var grpc = GrpcMethodOf(context.Request);
         if ((origin ?? context.GetEndpoint()) is RouteEndpoint { RoutePattern.RawText: { Length: > 0 } route })
         {
             attributes[count++] = new SpanAttribute(SemanticConventions.HttpRoute, route);
-            span.UpdateName(RouteSpanName(context.Request.Method, route));
+            if (grpc is null)
+            {
+                span.UpdateName(RouteSpanName(context.Request.Method, route));
+            }
+        }
+
+        if (grpc is not null)
+        {
+            WriteGrpcStatus(context, span);
         }
 
         // Perf: the feature, not context.RequestAborted, which makes a default feature when the server has none.
@@ -124,6 +139,34 @@ internal sealed class ServerAttributes
 
         span.SetAttributes(((ReadOnlySpan<SpanAttribute>)attributes)[..count]);
         RecordHeaders(span, response.Headers, _responseHeaders);
+    }
+
+    /// <summary>The gRPC method of a gRPC request (a POST with a gRPC content type and a <c>/service/method</c> path), else <see langword="null"/>.</summary>
+    private static GrpcMethod? GrpcMethodOf(HttpRequest request) =>
+        string.Equals(request.Method, "POST", StringComparison.Ordinal) && request.ContentType is { } contentType && GrpcConventions.IsGrpcContentType(contentType)
+            ? GrpcConventions.ParsePath(request.Path.Value)
+            : null;
+
+    /// <summary>
+    /// Records the call's <c>grpc-status</c>: a trailer, or a header in a trailers-only response. Only the codes the
+    /// conventions call server errors make the span an error; a call without a status (the connection broke) says so.
+    /// </summary>
+    private static void WriteGrpcStatus(HttpContext context, Span span)
+    {
+        var value = context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers[GrpcConventions.StatusHeader] ?? default;
+        if (value.Count == 0)
+        {
+            value = context.Response.Headers[GrpcConventions.StatusHeader];
+        }
+
+        if (GrpcConventions.TryParseStatus(value.ToString(), out var status))
+        {
+            span.SetAttribute(GrpcConventions.RpcGrpcStatusCode, status);
+            if (GrpcConventions.IsServerError(status))
+            {
+                span.SetStatus(SpanStatusCode.Error);
+            }
+        }
     }
 
     private string RouteSpanName(string method, string route)

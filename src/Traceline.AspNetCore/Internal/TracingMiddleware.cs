@@ -154,8 +154,8 @@ internal sealed class TracingMiddleware
         var buffer = default(StartAttributeBuffer);
         Span<SpanAttribute> attributes = buffer;
         var count = 0;
-        var methodIndex = _attributes.WriteStart(context, attributes, ref count);
-        var span = _tracer.StartSpanCore(new SpanStartArguments(HttpMethods.SpanNames[methodIndex], SpanKind.Server, parent, caller.Span)
+        var name = _attributes.WriteStart(context, attributes, ref count);
+        var span = _tracer.StartSpanCore(new SpanStartArguments(name, SpanKind.Server, parent, caller.Span)
         {
             Attributes = attributes[..count],
             Links = link.Context.IsValid ? new ReadOnlySpan<SpanLink>(in link) : default,

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Traceline.Sampling;
 
 namespace Traceline;
@@ -17,9 +17,15 @@ namespace Traceline;
 /// parent stays current and propagates); a dropped root or child of a remote parent is created for propagation only.
 /// </para>
 /// <para>
-/// <b>Nesting.</b> When an Activity starts, a span with its ids becomes Traceline's current span, so a span started
-/// inside it is its child; its mirror (see <see cref="ActivityMirror"/>) is then a child of the Activity too. When it
-/// stops, the span takes the Activity's name, tags, events, links, status and end time and goes to the processors.
+/// <b>Nesting.</b> A captured Activity is current as <see cref="Activity.Current"/> only: a span started inside it
+/// takes it as parent (<see cref="TryGetCurrentParent"/>), and its mirror (see <see cref="ActivityMirror"/>) is then a
+/// child of the Activity too. When it stops, its span is made from what it recorded (name, tags, events, links, status,
+/// times) and goes to the processors.
+/// </para>
+/// <para>
+/// Perf: the Activity is the record while it runs, as in the OpenTelemetry SDK. Its span exists from its stop on (from
+/// its start only when a processor wants to see spans start), and Traceline's own current span is never written for
+/// it: an AsyncLocal write costs an ExecutionContext, twice per Activity.
 /// </para>
 /// <para>
 /// <b>Failures.</b> Nothing here throws into the app: a failing conversion, sampler or processor is reported and the
@@ -28,16 +34,18 @@ namespace Traceline;
 /// </remarks>
 internal sealed class ActivityCapture : IDisposable
 {
-    /// <summary>How far up the current-span chain a stopping Activity's span is looked for (spans left open by the app).</summary>
-    private const int MaxSearchDepth = 32;
-
     /// <summary>The runtime's source of HTTP connection setup and wait-for-connection Activities.</summary>
     private const string ConnectionsSource = "Experimental.System.Net.Http.Connections";
+
+    /// <summary>Where an Activity carries its span from start to stop, when a processor saw the span start.</summary>
+    private const string SpanProperty = "Traceline.Span";
 
     private readonly TracerProvider _provider;
     private readonly SourceFilter _filter;
     private readonly ActivityListener _listener;
-    private readonly ConcurrentDictionary<ActivitySource, Tracer> _tracers = new();
+    // The sources this listener captures, filled as the runtime asks (once per source): what a current Activity is
+    // checked against. Weak, so that sources an app creates and drops are not kept.
+    private readonly ConditionalWeakTable<ActivitySource, Tracer> _sources = [];
 
     public ActivityCapture(TracerProvider provider, SourceFilter filter)
     {
@@ -62,7 +70,13 @@ internal sealed class ActivityCapture : IDisposable
     {
         try
         {
-            return _filter.Matches(source.Name);
+            if (!_filter.Matches(source.Name))
+            {
+                return false;
+            }
+
+            _sources.AddOrUpdate(source, _provider.GetTracer(source.Name, source.Version));
+            return true;
         }
         catch (Exception ex) // tracing never breaks the app.
         {
@@ -132,6 +146,23 @@ internal sealed class ActivityCapture : IDisposable
         }
     }
 
+    /// <summary>
+    /// Gives the context of <see cref="Activity.Current"/> when it is an Activity this provider captures: the parent of a
+    /// span that starts now. False (and <paramref name="parent"/> unchanged) for none, a span's mirror, or a foreign one.
+    /// </summary>
+    public bool TryGetCurrentParent(ref SpanContext parent)
+    {
+        var activity = Activity.Current;
+        if (activity is null or SpanActivity || activity.IdFormat != ActivityIdFormat.W3C || !_sources.TryGetValue(activity.Source, out _))
+        {
+            return false;
+        }
+
+        var flags = activity.Recorded ? TraceFlags.Sampled : TraceFlags.None;
+        parent = new SpanContext(ActivityIds.ToTraceId(activity.TraceId), ActivityIds.ToSpanId(activity.SpanId), flags, activity.TraceStateString, isRemote: false);
+        return true;
+    }
+
     private void OnStarted(Activity activity)
     {
         try
@@ -141,16 +172,18 @@ internal sealed class ActivityCapture : IDisposable
                 return;
             }
 
-            var current = CurrentSpan.Value;
-            var span = StartSpan(activity, current);
-            if (current is not null && activity.Parent is null && !activity.HasRemoteParent && activity.Source.Name == ConnectionsSource)
+            if (activity.Parent is null && !activity.HasRemoteParent && activity.Source.Name == ConnectionsSource && CurrentSpan.Value is { } current)
             {
                 // The runtime starts a connection's setup as a new root (a connection outlives the request that opened
                 // it) and links the request to it: so does Traceline, from the span that is current here.
-                current.AddLink(new SpanLink(span.Context));
+                current.AddLink(new SpanLink(new SpanContext(ActivityIds.ToTraceId(activity.TraceId), ActivityIds.ToSpanId(activity.SpanId), activity.Recorded ? TraceFlags.Sampled : TraceFlags.None)));
             }
 
-            CurrentSpan.Value = span;
+            if (_provider.HasStartProcessors && activity.IsAllDataRequested && !_provider.IsShutdown)
+            {
+                // Cold: a processor that sees spans start sees this one start; the span rides on the Activity till it stops.
+                activity.SetCustomProperty(SpanProperty, StartSpan(activity, atStart: true));
+            }
         }
         catch (Exception ex) // tracing never breaks the app.
         {
@@ -167,11 +200,17 @@ internal sealed class ActivityCapture : IDisposable
                 return;
             }
 
-            // The span is current in this flow, or a few levels up when spans inside were left open; an Activity
-            // stopped in another flow than it started in gets a span made now, with the same ids.
-            var spanId = ActivityIds.ToSpanId(activity.SpanId);
-            var span = Find(CurrentSpan.Value, spanId);
-            span ??= StartSpan(activity, CurrentSpan.Value);
+            // Only what the sampler wanted recorded becomes a span; one dropped for propagation leaves nothing to end.
+            var span = activity.GetCustomProperty(SpanProperty) as Span;
+            if (span is null)
+            {
+                if (!activity.IsAllDataRequested || _provider.IsShutdown)
+                {
+                    return;
+                }
+
+                span = StartSpan(activity, atStart: false);
+            }
 
             if (span.IsRecording)
             {
@@ -193,53 +232,35 @@ internal sealed class ActivityCapture : IDisposable
         }
     }
 
-    private static Span? Find(Span? span, SpanId spanId)
-    {
-        for (var depth = 0; span is not null && depth < MaxSearchDepth; depth++, span = span.Previous)
-        {
-            if (span.SpanId == spanId && !span.IsEnded)
-            {
-                return span;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>Starts the span of an Activity that the sampler let through (recording when all data was requested).</summary>
-    private Span StartSpan(Activity activity, Span? previous)
+    /// <summary>
+    /// Makes the recording span of an Activity that the sampler let through with all its data. At its start (for start
+    /// processors) the span gets a monotonic start; at its stop it needs none, as it ends at the Activity's end time.
+    /// </summary>
+    private Span StartSpan(Activity activity, bool atStart)
     {
         var flags = activity.Recorded ? TraceFlags.Sampled : TraceFlags.None;
         var context = new SpanContext(ActivityIds.ToTraceId(activity.TraceId), ActivityIds.ToSpanId(activity.SpanId), flags, activity.TraceStateString, isRemote: false);
-        Span span;
-        if (activity.IsAllDataRequested && !_provider.IsShutdown)
-        {
-            var tracer = TracerOf(activity.Source);
-            var data = _provider.Pool is { } pool ? pool.Rent() : new SpanData();
-            data.Tracer = tracer;
-            data.Name = activity.DisplayName;
-            data.Kind = (byte)activity.Kind;
-            data.ParentSpanId = ActivityIds.ToSpanId(activity.ParentSpanId);
-            data.ParentFlags = (TraceFlags)(byte)(activity.Parent?.ActivityTraceFlags ?? activity.ActivityTraceFlags);
-            data.ParentIsRemote = activity.HasRemoteParent;
+        var tracer = TracerOf(activity.Source);
+        var data = _provider.Pool is { } pool ? pool.Rent() : new SpanData();
+        data.Tracer = tracer;
+        data.Name = activity.DisplayName;
+        data.Kind = (byte)activity.Kind;
+        data.ParentSpanId = ActivityIds.ToSpanId(activity.ParentSpanId);
+        data.ParentFlags = (TraceFlags)(byte)(activity.Parent?.ActivityTraceFlags ?? activity.ActivityTraceFlags);
+        data.ParentIsRemote = activity.HasRemoteParent;
+        data.StartUnixNanos = ActivityIds.ToUnixNanos(activity.StartTimeUtc);
 
+        // At its stop, nobody but the processors will see the span: its handle may be pooled with its storage.
+        var span = !atStart && _provider.Pool is { } handles ? Span.FromPool(handles, context, data) : new Span(context, data);
+        if (atStart)
+        {
             // The Activity's own clock decides its times; the monotonic start is placed where its start falls.
             var clock = tracer.Clock;
             var now = clock.GetTimestamp();
-            data.StartUnixNanos = ActivityIds.ToUnixNanos(activity.StartTimeUtc);
             data.StartTimestamp = now - clock.FromNanos(Math.Max(0, clock.ToUnixNanos(now) - data.StartUnixNanos));
-            span = new Span(context, data);
-            if (_provider.HasStartProcessors)
-            {
-                _provider.OnStart(span);
-            }
-        }
-        else
-        {
-            span = new Span(context, null);
+            _provider.OnStart(span);
         }
 
-        span.SetPrevious(previous);
         return span;
     }
 
@@ -247,13 +268,25 @@ internal sealed class ActivityCapture : IDisposable
     private static void Record(Span span, Activity activity)
     {
         span.UpdateName(activity.DisplayName);
+
+        // Perf: tags go in by the stack-full, so the span's setter lock is taken once per chunk, not per tag.
+        var buffer = default(StartAttributeBuffer);
+        Span<SpanAttribute> chunk = buffer;
+        var count = 0;
         foreach (ref readonly var tag in activity.EnumerateTagObjects())
         {
             if (tag.Key is { } key)
             {
-                span.SetAttribute(key, ToAttributeValue(tag.Value));
+                chunk[count++] = new SpanAttribute(key, ToAttributeValue(tag.Value));
+                if (count == chunk.Length)
+                {
+                    span.SetAttributes(chunk);
+                    count = 0;
+                }
             }
         }
+
+        span.SetAttributes(chunk[..count]);
 
         foreach (ref readonly var activityEvent in activity.EnumerateEvents())
         {
@@ -280,7 +313,7 @@ internal sealed class ActivityCapture : IDisposable
     }
 
     private Tracer TracerOf(ActivitySource source) =>
-        _tracers.GetOrAdd(source, static (s, provider) => provider.GetTracer(s.Name, s.Version), _provider);
+        _sources.TryGetValue(source, out var tracer) ? tracer : _provider.GetTracer(source.Name, source.Version);
 
     private static SpanAttribute[] ToAttributes(IEnumerable<KeyValuePair<string, object?>> tags)
     {

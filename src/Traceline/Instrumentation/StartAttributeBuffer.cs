@@ -6,7 +6,7 @@ namespace Traceline;
 [InlineArray(Capacity)]
 internal struct StartAttributeBuffer
 {
-    public const int Capacity = 10;
+    public const int Capacity = 10 + GrpcConventions.StartAttributeCount;
 
     private SpanAttribute _element;
 }

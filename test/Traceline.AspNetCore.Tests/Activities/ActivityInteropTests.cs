@@ -40,7 +40,34 @@ public sealed partial class ActivityInteropTests
     }
 
     [Fact]
+    public async Task CustomSource_HttpClientCallInsideActivity_ClientSpanIsTheActivitysChild()
+    {
+        await using var callee = await InteropApp.StartAsync(_ => { }, a => a.MapGet("/stock", () => "7"));
+        await using var app = await InteropApp.StartAsync(
+            t => t.AddSource("Interop.*"),
+            a => a.MapGet("/orders/{id}", async (string id, IHttpClientFactory clients) =>
+            {
+                using var activity = Orders.StartActivity("check-stock");
+                return await clients.CreateClient("callee").GetStringAsync("/stock");
+            }),
+            b => b.Services.AddHttpClient("callee", c => c.BaseAddress = callee.Address).AddTracingHandler());
+        using var client = new HttpClient { BaseAddress = app.Address };
+
+        Assert.Equal("7", await client.GetStringAsync("/orders/42"));
+
+        var trace = app.WaitForTrace(spans => spans.Count == 3);
+        var server = trace.Single(s => s.Kind == SpanKind.Server);
+        var check = trace.Single(s => s.Name == "check-stock");
+        var call = trace.Single(s => s.Kind == SpanKind.Client);
+        Assert.Equal(server.Context.SpanId, check.ParentSpanId);
+        Assert.Equal(check.Context.SpanId, call.ParentSpanId);
+        Assert.True(callee.Exporter.WaitFor(spans => spans.Count == 1, TestDefaults.Timeout));
+        Assert.Equal(call.Context.SpanId, callee.Exporter.Spans.Single().ParentSpanId);
+    }
+
+    [Fact]
     public async Task LogScopes_InsideChildSpan_CarryTheChildsIds()
+
     {
         var logs = new CapturingLoggerProvider();
         await using var app = await InteropApp.StartAsync(

@@ -88,7 +88,9 @@ public sealed class ActivityCaptureTests
                 }
 
                 Assert.Same(activity, Activity.Current);
-                Assert.Equal(activity.SpanId.ToHexString(), Span.Current!.Context.SpanId.ToString());
+
+                // A captured Activity is current as Activity.Current only: Span.Current stays the innermost span.
+                Assert.Same(outer, Span.Current);
             }
 
             Assert.Same(outer, Span.Current);
@@ -102,7 +104,32 @@ public sealed class ActivityCaptureTests
     }
 
     [Fact]
+    public void Nesting_ForeignActivityInsideSpan_SpanInsideItChildOfTheSpanNotOfTheForeignOne()
+    {
+        var (provider, exporter) = TestProviders.CreateInMemory(b => b.AddSource("Capture.Listed"));
+        using var _p = provider;
+        using var foreignSource = new ActivitySource("Capture.Foreign");
+        using var foreignListener = new ActivityListener
+        {
+            ShouldListenTo = s => s == foreignSource,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(foreignListener);
+        var tracer = provider.GetTracer("app");
+
+        using (var outer = tracer.StartSpan("outer"))
+        {
+            using var foreign = foreignSource.StartActivity("foreign")!;
+            using var inner = tracer.StartSpan("inner");
+            Assert.Equal(outer.Context.SpanId, inner.ParentSpanId);
+        }
+
+        Assert.Equal(2, exporter.Spans.Count);
+    }
+
+    [Fact]
     public void Mirror_NoActivityWantedInFlow_NoActivityCreated()
+
     {
         var (provider, _) = TestProviders.CreateInMemory();
         using var _p = provider;

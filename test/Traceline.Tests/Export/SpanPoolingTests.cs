@@ -238,6 +238,53 @@ public sealed class SpanPoolingTests
         }
     }
 
+    [Fact]
+    public void Captured_activity_handles_are_reused_and_each_export_sees_its_own_ids()
+    {
+        var exporter = new IdentityExporter();
+        using var provider = TestProviders.Create(b => b.AddSource("Pooling.Capture").AddProcessor(new SimpleSpanProcessor(exporter)));
+        using var source = new System.Diagnostics.ActivitySource("Pooling.Capture");
+        var tracer = provider.GetTracer("app");
+        var started = new List<(string TraceId, string SpanId)>();
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var activity = source.StartActivity("captured-" + i)!;
+            started.Add((activity.TraceId.ToHexString(), activity.SpanId.ToHexString()));
+        }
+
+        // A span the app started keeps its own handle for good, whatever the pool holds.
+        var appSpan = tracer.StartSpan("app");
+        appSpan.End();
+
+        Assert.Equal([.. started, (appSpan.Context.TraceId.ToString(), appSpan.Context.SpanId.ToString())], exporter.Ids);
+        Assert.Same(exporter.Handles[0], exporter.Handles[1]);
+        Assert.Same(exporter.Handles[1], exporter.Handles[2]);
+        Assert.NotSame(exporter.Handles[2], appSpan);
+        Assert.Equal(appSpan.Context.SpanId.ToString(), exporter.Ids[3].SpanId);
+    }
+
+    /// <summary>Notes each exported span's handle and ids during the export, and keeps nothing of the span itself.</summary>
+    private sealed class IdentityExporter : SpanExporter
+    {
+        public List<object> Handles { get; } = [];
+
+        public List<(string TraceId, string SpanId)> Ids { get; } = [];
+
+        public override bool ReleasesSpansAfterExport => true;
+
+        public override ValueTask<ExportResult> ExportAsync(ReadOnlyMemory<Span> batch, CancellationToken cancellationToken)
+        {
+            foreach (var span in batch.Span)
+            {
+                Handles.Add(span); // a reference for the test's identity check only: never read after the export
+                Ids.Add((span.Context.TraceId.ToString(), span.Context.SpanId.ToString()));
+            }
+
+            return ValueTask.FromResult(ExportResult.Success);
+        }
+    }
+
     private sealed record Snapshot(string Name, string[] Attributes, int DroppedAttributes, int Events, int Links, string? StatusDescription);
 
     /// <summary>Reads what it needs during the export and keeps nothing after it: the contract that allows pooling.</summary>
