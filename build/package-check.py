@@ -9,6 +9,9 @@
    failure), builds with warnings as errors, runs on 127.0.0.1, serves a request that calls itself through
    a traced HttpClient, and must print one whole trace (server -> client -> server) on stdout.
 
+4. The `traceline` tool installs from that folder (`dotnet tool install --tool-path`, a cache of its own) and
+   `traceline view` reads two Go services' recorded logs: one whole trace, exit code 0; a split log: exit code 1.
+
 Prints one line per check and ends with "package-check: N passed, N failed" (.ci/run adds these to its totals).
 Exit code 0 only when every check passed.
 """
@@ -203,6 +206,30 @@ def whole_trace(spans):
     return len(clients) == 1 and len(inner) == 1 and same_trace and service and len(by_id) == len(spans)
 
 
+def tool(feed, ver, work):
+    tools = os.path.join(work, 'tools')
+    env = dict(os.environ, NUGET_PACKAGES=os.path.join(work, 'nuget-cache-tool'))
+    config = os.path.join(work, 'tool-nuget.config')
+    with open(config, 'w') as f:
+        f.write(NUGET_CONFIG.format(feed=feed))
+    install = subprocess.run(['dotnet', 'tool', 'install', 'Traceline.Cli', '--version', ver, '--tool-path', tools,
+                              '--configfile', config], capture_output=True, text=True, env=env)
+    if not check('tool: dotnet tool install --tool-path from the local feed', install.returncode == 0,
+                 install.stdout[-2000:] + install.stderr[-1000:]):
+        return
+    exe = os.path.join(tools, 'traceline')
+    inputs = os.path.join(ROOT, 'test', 'Traceline.Cli.Tests', 'Inputs')
+    whole = subprocess.run([exe, 'view', '--no-color', os.path.join(inputs, 'go-frontend.log'), os.path.join(inputs, 'go-backend.log')],
+                           capture_output=True, text=True, timeout=120)
+    check('tool: traceline view prints the Go services\' trace whole, exit code 0',
+          whole.returncode == 0 and 'whole: one root, every parent recorded' in whole.stdout
+          and '1 trace(s) shown, 0 broken; 4 span(s) read' in whole.stdout, whole.stdout[-2000:] + whole.stderr[-1000:])
+    split = subprocess.run([exe, 'view', '--no-color', os.path.join(inputs, 'traceline-compact-split.log')],
+                           capture_output=True, text=True, timeout=120)
+    check('tool: traceline view diagnoses the split demo log, exit code 1',
+          split.returncode == 1 and 'BROKEN: split: baz-service' in split.stdout, split.stdout[-2000:] + split.stderr[-1000:])
+
+
 def main():
     work = tempfile.mkdtemp(prefix='traceline-package-check-')
     try:
@@ -211,6 +238,7 @@ def main():
         pack(feed)
         inspect(feed, ver, git_head())
         consume(feed, ver, work)
+        tool(feed, ver, work)
     except Exception as e:  # a crash of the check itself is a failure, never a silent pass
         check('package-check ran to the end', False, repr(e))
     finally:

@@ -1,6 +1,6 @@
 // The Traceline demo: three services in one process, each on a free 127.0.0.1 port, each with its own tracer
 // provider and stdout exporter, exactly as they run alone. A few requests go to foo-service; every span is printed as
-// JSON; then each trace is drawn as a tree and checked: every parent id must be found (exit code 1 if not).
+// a tree (or JSON with --json); then each trace is drawn as a tree and checked: every parent id must be found (exit code 1 if not).
 using System.Globalization;
 using Traceline;
 using Traceline.Examples.BarService;
@@ -17,8 +17,10 @@ const string CapturedSpanName = "read-shelf"; // baz-service's own span is an Ac
 string[] services = [FooServiceApp.ServiceName, BarServiceApp.ServiceName, BazServiceApp.ServiceName];
 var spans = new SpanCollector();
 
-// Each service prints its spans to stdout (pretty JSON, batched) and also hands them to the collector for the summary.
-void Tracing(TracingBuilder t) => t.UseStdoutExporter().UseSpanCollector(spans);
+// Each service prints its part of every trace to stdout as a tree (--json: one pretty JSON object a span, the layout
+// `traceline view` reads) and also hands its spans to the collector for the summary.
+var format = args.Contains("--json") ? Traceline.Export.StdoutFormat.Pretty : Traceline.Export.StdoutFormat.Tree;
+void Tracing(TracingBuilder t) => t.UseStdoutExporter(o => o.Format = format).UseSpanCollector(spans);
 static string[] Args(params string[] more) =>
 [
     "--urls", "http://127.0.0.1:0",

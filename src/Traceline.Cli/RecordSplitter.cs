@@ -30,6 +30,7 @@ internal sealed class RecordSplitter
     private long _line = 1;       // line number at _scan
     private long _recordLine;
     private bool _skipping;       // inside an oversized record: drop bytes until it ends
+    private bool _lineStart = true; // _scan is at the start of a line (not just after an object on it)
 
     public RecordSplitter(Stream stream, int maxRecordBytes = DefaultMaxRecordBytes)
     {
@@ -87,7 +88,8 @@ internal sealed class RecordSplitter
             var data = _buffer.AsSpan(_scan, _end - _scan);
             if (_depth == 0)
             {
-                // Between objects: an object starts at a line's first non-blank byte; other text is skipped by the line.
+                // Between objects: an object starts in a line's first column (every layout prints it there, so the
+                // indented rest of an object cut short is not taken for objects), or right after another on its line.
                 var first = data.IndexOfAnyExcept((byte)' ', (byte)'\t', (byte)'\r');
                 if (first < 0)
                 {
@@ -95,7 +97,7 @@ internal sealed class RecordSplitter
                     return false;
                 }
 
-                if (data[first] != (byte)'{')
+                if (data[first] != (byte)'{' || (_lineStart && first > 0))
                 {
                     var newline = data[first..].IndexOf((byte)'\n');
                     if (newline < 0)
@@ -108,6 +110,7 @@ internal sealed class RecordSplitter
                     _line++;
                     _scan += first + newline + 1;
                     _start = _scan;
+                    _lineStart = true;
                     continue;
                 }
 
@@ -116,6 +119,7 @@ internal sealed class RecordSplitter
                 _start = _scan;
                 _recordLine = _line;
                 _depth = 1;
+                _lineStart = false;
                 _scan++;
                 _singleLine = _scan < _end && _buffer[_scan] is not ((byte)'\n' or (byte)'\r');
                 continue;
@@ -213,6 +217,7 @@ internal sealed class RecordSplitter
         _inString = false;
         _skipping = false;
         _start = _scan;
+        _lineStart = true; // cut short at a newline
         return message;
     }
 

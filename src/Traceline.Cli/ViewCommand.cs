@@ -106,7 +106,7 @@ internal sealed class ViewCommand
         }
 
         _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{printed} trace(s) shown, {broken} broken; {_spans} span(s) read, {_problems} bad record(s), {_skipped} span(s) over the limit skipped."));
+            $"{printed} trace(s) shown, {broken} broken; {_spans} span(s) read, {_problems} bad record(s), {_skipped} span(s) over the limit skipped, {_parser.OtherObjects} other JSON object(s) ignored."));
         _output.Flush();
         return broken > 0 ? 1 : 0;
     }

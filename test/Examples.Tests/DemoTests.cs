@@ -6,9 +6,26 @@ namespace Traceline.Examples.Tests;
 public sealed partial class DemoTests
 {
     [Fact]
-    public async Task Demo_Run_ExitsZeroWithSpansFromEveryServiceAndOnlyWholeTraces()
+    public async Task Demo_Run_PrintsEachServicesPartOfEachTraceAsATree()
     {
         var result = await ExampleProcess.RunAsync("Demo", "Demo", TimeSpan.FromSeconds(60));
+        var output = result.Output;
+
+        Assert.True(result.ExitCode == 0, $"exit code {result.ExitCode}:{Environment.NewLine}{output}");
+
+        // The tree layout: each of the three services prints one block for each of the three traces (foo and bar three
+        // spans each, baz two), no JSON.
+        Assert.Equal(6, Regex.Count(output, "^trace [0-9a-f]{32}  3 span\\(s\\)  ", RegexOptions.Multiline));
+        Assert.Equal(3, Regex.Count(output, "^trace [0-9a-f]{32}  2 span\\(s\\)  ", RegexOptions.Multiline));
+        Assert.Equal(7, Regex.Count(output, "^  <- [0-9a-f]{16} from the caller$", RegexOptions.Multiline)); // bar and baz in each trace, foo in the W3C example's
+        Assert.Equal(0, SpanContextProperty().Count(output));
+        Assert.Contains("OK: 3 traces, 24 spans from 3 services; every trace is whole.", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_RunWithJson_ExitsZeroWithSpansFromEveryServiceAndOnlyWholeTraces()
+    {
+        var result = await ExampleProcess.RunAsync("Demo", "Demo", TimeSpan.FromSeconds(60), "--json");
         var output = result.Output;
 
         Assert.True(result.ExitCode == 0, $"exit code {result.ExitCode}:{Environment.NewLine}{output}");
