@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Tracing;
 using System.Globalization;
+using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -17,7 +18,8 @@ namespace Traceline.Benchmarks.Bursts;
 /// <summary>
 /// The app of the bursts scenario, on Traceline or on the OpenTelemetry .NET SDK, each with its defaults (batch 512,
 /// queue 2,048, delay 5 s) and OTLP http/protobuf to the receiver: <c>/chain</c> calls <c>/hello</c> through a factory
-/// HttpClient (3 spans a request), the untraced <c>/__ended</c> says how many spans ended so far. When its standard
+/// HttpClient (3 spans a request), the untraced <c>/__ended</c> says how many spans ended and how many the batch
+/// processor dropped so far (<c>ended;dropped</c>). When its standard
 /// input closes it stops gracefully and prints the spans it ended (<see cref="EndedPrefix"/>) after the tracer
 /// provider's flush; each drop report of either library goes to stdout as it comes (<see cref="DropPrefix"/>).
 /// </summary>
@@ -75,9 +77,13 @@ internal static class BurstsApp
             ApplyExperiment(app.Services.GetRequiredService<TracerProvider>());
         }
 
+        var dropped = mode == EndToEndMode.Otel
+            ? SdkDropCounter(app.Services.GetRequiredService<OpenTelemetry.Trace.TracerProvider>())
+            : TracelineDropCounter(app.Services.GetRequiredService<TracerProvider>());
+
         // Before the tracing middleware, so the harness's reads are never traced.
         app.Use(next => ctx => ctx.Request.Path.Equals(EndedPath, StringComparison.Ordinal)
-            ? ctx.Response.WriteAsync(Ended.ToString(CultureInfo.InvariantCulture))
+            ? ctx.Response.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"{Ended};{dropped()}"))
             : next(ctx));
         if (mode != EndToEndMode.Otel)
         {
@@ -104,6 +110,23 @@ internal static class BurstsApp
         Console.Out.WriteLine(EndedPrefix + Ended.ToString(CultureInfo.InvariantCulture));
         Console.Out.Flush();
         return 0;
+    }
+
+    private static Func<long> TracelineDropCounter(TracerProvider provider)
+    {
+        var batch = provider.Processors.OfType<BatchSpanProcessor>().Single();
+        return () => batch.DroppedCount;
+    }
+
+    /// <summary>The SDK's batch processor keeps its drop count internal (read by reflection; -1 if its shape changed).</summary>
+    private static Func<long> SdkDropCounter(OpenTelemetry.Trace.TracerProvider provider)
+    {
+        const BindingFlags Internal = BindingFlags.Instance | BindingFlags.NonPublic;
+        var root = provider.GetType().GetProperty("Processor", Internal)?.GetValue(provider);
+        var processors = root?.GetType().GetMethod("ToReadOnlyList", Internal)?.Invoke(root, null) as System.Collections.IEnumerable;
+        var batch = processors?.OfType<BatchActivityExportProcessor>().FirstOrDefault() ?? root as BatchActivityExportProcessor;
+        var property = typeof(BatchExportProcessor<Activity>).GetProperty("DroppedCount", Internal);
+        return batch is null || property is null ? () => -1 : () => (long)property.GetValue(batch)!;
     }
 
     /// <summary>The change under A/B in <see cref="EndToEndMode.TracelineB"/>; none now (traceline-b runs as traceline).</summary>

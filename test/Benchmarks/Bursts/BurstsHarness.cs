@@ -51,7 +51,11 @@ internal static class BurstsHarness
                 var result = await RunOnceAsync(run, m, options, receiver, client).ConfigureAwait(false);
                 results.Add(result);
                 output.WriteLine(Invariant(
-                    $"run {run} {EndToEndOptions.ModeName(m),-11} {result.RequestsPerSecond,7:N0} req/s  ended {result.Ended,9:N0}  received {result.Received,9:N0}  dropped {result.Dropped,6:N0} (reported {result.ReportedDrops:N0})  exports {result.Exports.Count,4} x {RunResult.Mean(result.Exports),5:0} spans (under load {RunResult.Mean(result.LoadExports),5:0}, <{SmallBatch}: {RunResult.Small(result.LoadExports),4:P0})  backlog mean {result.MeanBacklog,6:N0} max {result.MaxBacklog,6:N0}{(result.Malformed > 0 ? $"  MALFORMED {result.Malformed}" : "")}"));
+                    $"run {run} {EndToEndOptions.ModeName(m),-11} {result.RequestsPerSecond,7:N0} req/s  ended {result.Ended,9:N0}  received {result.Received,9:N0}  dropped {result.Dropped,6:N0} (reported {result.ReportedDrops:N0})  exports {result.Exports.Count,4} x {RunResult.Mean(result.Exports),5:0} spans (under load {RunResult.Mean(result.LoadExports),5:0}, <{SmallBatch}: {RunResult.Small(result.LoadExports),4:P0})  backlog mean {result.MeanBacklog,6:N0} max {result.MaxBacklog,6:N0}  receiver busy {result.ServiceMilliseconds,5:0.0} ms, idle till next {result.GapMilliseconds,5:0.0} ms{(result.Malformed > 0 ? $"  MALFORMED {result.Malformed}" : "")}"));
+                if (options.Series)
+                {
+                    output.WriteLine("  backlog: " + string.Join(' ', result.Backlog));
+                }
             }
         }
 
@@ -111,7 +115,7 @@ internal static class BurstsHarness
         }
     }
 
-    /// <summary>Ended spans (the app's count) minus received spans (the receiver's) every <see cref="BacklogInterval"/> while the load runs.</summary>
+    /// <summary>Spans ended and not dropped (the app's counts) minus spans received (the receiver's), i.e. queued or in flight, every <see cref="BacklogInterval"/> while the load runs.</summary>
     private static async Task<List<long>> SampleBacklogAsync(HttpClient client, Uri endedUrl, SlowOtlpReceiver receiver, CancellationToken stop)
     {
         var samples = new List<long>();
@@ -120,8 +124,13 @@ internal static class BurstsHarness
         {
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
-                var ended = long.Parse(await client.GetStringAsync(endedUrl, stop).ConfigureAwait(false), CultureInfo.InvariantCulture);
-                samples.Add(ended - receiver.Spans);
+                var counts = (await client.GetStringAsync(endedUrl, stop).ConfigureAwait(false)).Split(';');
+                var ended = long.Parse(counts[0], CultureInfo.InvariantCulture);
+                var dropped = long.Parse(counts[1], CultureInfo.InvariantCulture);
+                if (dropped >= 0)
+                {
+                    samples.Add(ended - dropped - receiver.Spans);
+                }
             }
         }
         catch (OperationCanceledException)
@@ -190,6 +199,25 @@ internal static class BurstsHarness
 
         /// <summary>Gets the export requests that arrived while the load ran: the sustained state, the final flush left out.</summary>
         public List<ReceivedExport> LoadExports => [.. Exports.Where(e => e.Timestamp < LoadEnd)];
+
+        /// <summary>Gets the mean time from an export's arrival to its answer, under load.</summary>
+        public double ServiceMilliseconds => LoadExports is { Count: > 0 } e ? e.Average(x => (x.Answered - x.Timestamp) * 1000.0 / Stopwatch.Frequency) : 0;
+
+        /// <summary>Gets the mean time from one export's answer to the next one's arrival, under load: the exporter's turnaround.</summary>
+        public double GapMilliseconds
+        {
+            get
+            {
+                var e = LoadExports;
+                double sum = 0;
+                for (var i = 1; i < e.Count; i++)
+                {
+                    sum += (e[i].Timestamp - e[i - 1].Answered) * 1000.0 / Stopwatch.Frequency;
+                }
+
+                return e.Count > 1 ? sum / (e.Count - 1) : 0;
+            }
+        }
 
         public double MeanBacklog => Backlog.Count == 0 ? 0 : Backlog.Average();
 

@@ -13,6 +13,7 @@ internal sealed class BurstsOptions
           --per-span-us N       the receiver's busy CPU per span, in microseconds; default 40
           --receiver-workers N  requests the receiver processes at once (its cores); default 1
           --endpoint PATH       the app's endpoint under load; default /chain (3 spans a request)
+          --series              print each run's backlog samples (every 250 ms of the load)
           --modes LIST          traceline,otel (default); traceline-b: Traceline with the change under A/B
                                 (BurstsApp.ApplyExperiment)
         Each run starts a fresh app, loads it, then closes its stdin (graceful stop: the host stops and the tracer
@@ -30,6 +31,8 @@ internal sealed class BurstsOptions
     public int ReceiverWorkers { get; private set; } = 1;
 
     public string Endpoint { get; private set; } = "/chain";
+
+    public bool Series { get; private set; }
 
     public IReadOnlyList<EndToEndMode> Modes { get; private set; } = [EndToEndMode.Traceline, EndToEndMode.Otel];
 
@@ -67,6 +70,9 @@ internal sealed class BurstsOptions
                     break;
                 case "--modes":
                     options.Modes = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseMode)];
+                    break;
+                case "--series":
+                    options.Series = true;
                     break;
                 case "--serve":
                     options.Serve = ParseMode(Value());

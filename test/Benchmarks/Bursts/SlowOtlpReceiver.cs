@@ -8,8 +8,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Traceline.Benchmarks.Bursts;
 
-/// <summary>One export request the receiver accepted: when it arrived (Stopwatch ticks) and how many spans it carried.</summary>
-internal readonly record struct ReceivedExport(long Timestamp, int Spans);
+/// <summary>One export request the receiver accepted: when it arrived and when it was answered (Stopwatch ticks), and how many spans it carried.</summary>
+internal readonly record struct ReceivedExport(long Timestamp, long Answered, int Spans);
 
 /// <summary>
 /// A slow, strict OTLP/HTTP receiver, the bottleneck of the bursts scenario: Kestrel on 127.0.0.1 (random port),
@@ -128,7 +128,7 @@ internal sealed class SlowOtlpReceiver : IAsyncDisposable
 
             BusyWork(spans * _ticksPerSpan);
             Interlocked.Add(ref _spans, spans);
-            _exports.Enqueue(new ReceivedExport(arrived, spans));
+            _exports.Enqueue(new ReceivedExport(arrived, Stopwatch.GetTimestamp(), spans));
         }
         finally
         {
