@@ -43,15 +43,24 @@ internal static class BurstsHarness
         await using var receiver = await SlowOtlpReceiver.StartAsync(TimeSpan.FromTicks(options.PerSpanMicroseconds * 10L), options.ReceiverWorkers).ConfigureAwait(false);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
 
+        if (options.Warmup > TimeSpan.Zero)
+        {
+            foreach (var m in options.Modes)
+            {
+                var warm = await RunOnceAsync(0, m, options, options.Warmup, receiver, client).ConfigureAwait(false);
+                output.WriteLine(Invariant($"warm-up {EndToEndOptions.ModeName(m),-11} {warm.RequestsPerSecond,7:N0} req/s, dropped {warm.Dropped:N0} (not counted)"));
+            }
+        }
+
         var results = new List<RunResult>();
         for (var run = 1; run <= options.Runs; run++)
         {
             foreach (var m in options.Modes)
             {
-                var result = await RunOnceAsync(run, m, options, receiver, client).ConfigureAwait(false);
+                var result = await RunOnceAsync(run, m, options, options.Duration, receiver, client).ConfigureAwait(false);
                 results.Add(result);
                 output.WriteLine(Invariant(
-                    $"run {run} {EndToEndOptions.ModeName(m),-11} {result.RequestsPerSecond,7:N0} req/s  ended {result.Ended,9:N0}  received {result.Received,9:N0}  dropped {result.Dropped,6:N0} (reported {result.ReportedDrops:N0})  exports {result.Exports.Count,4} x {RunResult.Mean(result.Exports),5:0} spans (under load {RunResult.Mean(result.LoadExports),5:0}, <{SmallBatch}: {RunResult.Small(result.LoadExports),4:P0})  backlog mean {result.MeanBacklog,6:N0} max {result.MaxBacklog,6:N0}  receiver busy {result.ServiceMilliseconds,5:0.0} ms, idle till next {result.GapMilliseconds,5:0.0} ms{(result.Malformed > 0 ? $"  MALFORMED {result.Malformed}" : "")}"));
+                    $"run {run} {EndToEndOptions.ModeName(m),-11} {result.RequestsPerSecond,7:N0} req/s  ended {result.Ended,9:N0}  received {result.Received,9:N0}  dropped {result.Dropped,6:N0} (reported {result.ReportedDrops:N0})  exports {result.Exports.Count,4} x {RunResult.Mean(result.Exports),5:0} spans (under load {RunResult.Mean(result.LoadExports),5:0}, <{SmallBatch}: {RunResult.Small(result.LoadExports),4:P0})  backlog mean {result.MeanBacklog,6:N0} max {result.MaxBacklog,6:N0}  receiver busy {result.ServiceMilliseconds,5:0.0} ms, idle till next {result.GapMilliseconds,5:0.0} ms (max {result.MaxGapMilliseconds,4:0} ms){(result.Malformed > 0 ? $"  MALFORMED {result.Malformed}" : "")}"));
                 if (options.Series)
                 {
                     output.WriteLine("  backlog: " + string.Join(' ', result.Backlog));
@@ -64,7 +73,7 @@ internal static class BurstsHarness
         return results.Any(r => r.Malformed > 0 || r.Ended == 0) ? 1 : 0;
     }
 
-    private static async Task<RunResult> RunOnceAsync(int run, EndToEndMode mode, BurstsOptions options, SlowOtlpReceiver receiver, HttpClient client)
+    private static async Task<RunResult> RunOnceAsync(int run, EndToEndMode mode, BurstsOptions options, TimeSpan duration, SlowOtlpReceiver receiver, HttpClient client)
     {
         receiver.Reset();
         var server = await ServerProcess.LaunchAsync(
@@ -75,7 +84,7 @@ internal static class BurstsHarness
             var endedUrl = new Uri(server.Address, BurstsApp.EndedPath);
             using var stopSampling = new CancellationTokenSource();
             var sampling = SampleBacklogAsync(client, endedUrl, receiver, stopSampling.Token);
-            var load = await LoadGenerator.RunAsync(server.EndPoint, options.Endpoint, options.InFlight, options.Duration).ConfigureAwait(false);
+            var load = await LoadGenerator.RunAsync(server.EndPoint, options.Endpoint, options.InFlight, duration).ConfigureAwait(false);
             var loadEnd = Stopwatch.GetTimestamp();
             await stopSampling.CancelAsync().ConfigureAwait(false);
             var backlog = await sampling.ConfigureAwait(false);
@@ -216,6 +225,22 @@ internal static class BurstsHarness
                 }
 
                 return e.Count > 1 ? sum / (e.Count - 1) : 0;
+            }
+        }
+
+        /// <summary>Gets the longest time the receiver waited for the next export under load: the exporter's worst stall.</summary>
+        public double MaxGapMilliseconds
+        {
+            get
+            {
+                var e = LoadExports;
+                long max = 0;
+                for (var i = 1; i < e.Count; i++)
+                {
+                    max = Math.Max(max, e[i].Timestamp - e[i - 1].Answered);
+                }
+
+                return max * 1000.0 / Stopwatch.Frequency;
             }
         }
 

@@ -9,6 +9,9 @@ internal sealed class BurstsOptions
         dotnet run -c Release --project test/Benchmarks -- e2e-bursts [options]
           --runs N              runs per mode, interleaved (traceline, otel, traceline, ...); default 6
           --duration T          load per run (8s, 500ms, or seconds); default 8s
+          --warmup T            one run per mode before the measured ones, not counted (warms the receiver in
+                                this process, which the first measured run would otherwise pay for); 0 for none;
+                                default 3s
           --in-flight N         requests in flight (keep-alive connections of the load generator); default 32
           --per-span-us N       the receiver's busy CPU per span, in microseconds; default 40
           --receiver-workers N  requests the receiver processes at once (its cores); default 1
@@ -23,6 +26,8 @@ internal sealed class BurstsOptions
     public int Runs { get; private set; } = 6;
 
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(8);
+
+    public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
 
     public int InFlight { get; private set; } = 32;
 
@@ -55,6 +60,9 @@ internal sealed class BurstsOptions
                     break;
                 case "--duration":
                     options.Duration = EndToEndOptions.ParseTime(name, Value());
+                    break;
+                case "--warmup":
+                    options.Warmup = EndToEndOptions.ParseTime(name, Value(), allowZero: true);
                     break;
                 case "--in-flight":
                     options.InFlight = EndToEndOptions.Positive(name, Value());
