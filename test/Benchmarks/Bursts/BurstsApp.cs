@@ -72,11 +72,6 @@ internal static class BurstsApp
         }
 
         var app = builder.Build();
-        if (mode == EndToEndMode.TracelineB)
-        {
-            ApplyExperiment(app.Services.GetRequiredService<TracerProvider>());
-        }
-
         var dropped = mode == EndToEndMode.Otel
             ? SdkDropCounter(app.Services.GetRequiredService<OpenTelemetry.Trace.TracerProvider>())
             : TracelineDropCounter(app.Services.GetRequiredService<TracerProvider>());
@@ -128,9 +123,6 @@ internal static class BurstsApp
         var property = typeof(BatchExportProcessor<Activity>).GetProperty("DroppedCount", Internal);
         return batch is null || property is null ? () => -1 : () => (long)property.GetValue(batch)!;
     }
-
-    /// <summary>The change under A/B in <see cref="EndToEndMode.TracelineB"/>; none now (traceline-b runs as traceline).</summary>
-    private static void ApplyExperiment(TracerProvider provider) => GC.KeepAlive(provider);
 
     /// <summary>Counts the spans Traceline ended; the batch processor after it owns them.</summary>
     private sealed class CountingSpanProcessor : SpanProcessor

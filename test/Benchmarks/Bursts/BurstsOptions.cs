@@ -17,8 +17,7 @@ internal sealed class BurstsOptions
           --receiver-workers N  requests the receiver processes at once (its cores); default 1
           --endpoint PATH       the app's endpoint under load; default /chain (3 spans a request)
           --series              print each run's backlog samples (every 250 ms of the load)
-          --modes LIST          traceline,otel (default); traceline-b: Traceline with the change under A/B
-                                (BurstsApp.ApplyExperiment)
+          --modes LIST          traceline,otel (default), or one of them
         Each run starts a fresh app, loads it, then closes its stdin (graceful stop: the host stops and the tracer
         provider flushes) and compares the spans the app ended with the spans the receiver got.
         """;
@@ -102,7 +101,6 @@ internal sealed class BurstsOptions
     {
         "TRACELINE" => EndToEndMode.Traceline,
         "OTEL" => EndToEndMode.Otel,
-        "TRACELINE-B" => EndToEndMode.TracelineB,
-        _ => throw new ArgumentException($"Unknown mode '{text}': traceline, otel or traceline-b."),
+        _ => throw new ArgumentException($"Unknown mode '{text}': traceline or otel."),
     };
 }
