@@ -34,7 +34,7 @@ internal static class OtlpSpanCounter
             if (field == 1)
             {
                 // resource_spans
-                if (wireType != Length || !reader.TryReadBytes(out var resourceSpans) || !TryCountResourceSpans(resourceSpans, ref spans))
+                if (wireType != Length || !reader.TryReadBytes(out var resourceSpans) || !TryCountNested(resourceSpans, isScope: false, ref spans))
                 {
                     return false;
                 }
@@ -48,8 +48,9 @@ internal static class OtlpSpanCounter
         return true;
     }
 
-    // ResourceSpans: resource = 1, scope_spans = 2, schema_url = 3.
-    private static bool TryCountResourceSpans(ReadOnlySpan<byte> message, ref int spans)
+    // ResourceSpans (resource = 1, scope_spans = 2, schema_url = 3) and ScopeSpans (scope = 1, spans = 2,
+    // schema_url = 3) share a shape: three length-delimited fields, field 2 the repeated inner message.
+    private static bool TryCountNested(ReadOnlySpan<byte> message, bool isScope, ref int spans)
     {
         var reader = new Reader(message);
         while (!reader.End)
@@ -66,44 +67,26 @@ internal static class OtlpSpanCounter
 
             if (field == 2)
             {
-                if (!reader.TryReadBytes(out var scopeSpans) || !TryCountScopeSpans(scopeSpans, ref spans))
-                {
-                    return false;
-                }
-            }
-            else if (!reader.TrySkip(wireType))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    // ScopeSpans: scope = 1, spans = 2, schema_url = 3.
-    private static bool TryCountScopeSpans(ReadOnlySpan<byte> message, ref int spans)
-    {
-        var reader = new Reader(message);
-        while (!reader.End)
-        {
-            if (!reader.TryReadTag(out var field, out var wireType))
-            {
-                return false;
-            }
-
-            if (field is 1 or 2 or 3 && wireType != Length)
-            {
-                return false;
-            }
-
-            if (field == 2)
-            {
-                if (!reader.TryReadBytes(out var span) || !IsSpan(span))
+                if (!reader.TryReadBytes(out var inner))
                 {
                     return false;
                 }
 
-                spans++;
+                if (!isScope)
+                {
+                    if (!TryCountNested(inner, isScope: true, ref spans))
+                    {
+                        return false;
+                    }
+                }
+                else if (IsSpan(inner))
+                {
+                    spans++;
+                }
+                else
+                {
+                    return false;
+                }
             }
             else if (!reader.TrySkip(wireType))
             {
