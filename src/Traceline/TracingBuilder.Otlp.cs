@@ -26,6 +26,7 @@ public sealed partial class TracingBuilder
     {
         var options = new OtlpExporterOptions();
         context.Settings.ApplyTo(options);
+        context.Settings.ApplyTlsTo(options);
         configure?.Invoke(options);
         var exporter = new OtlpSpanExporter(options, context.Time, context.Diagnostics);
         return new BatchSpanProcessor(exporter, context.BatchOptions, context.Time, context.Diagnostics);

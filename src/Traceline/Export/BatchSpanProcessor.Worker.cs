@@ -190,7 +190,7 @@ public sealed partial class BatchSpanProcessor
         {
             Diagnostics.ExportFailed(_exporter.GetType().Name, count, "the export was cancelled after its timeout");
         }
-        else
+        else if (!_exporter.ReportsOwnFailures)
         {
             Diagnostics.ExportFailed(_exporter.GetType().Name, count, "the exporter reported failure");
         }

@@ -42,7 +42,7 @@ public sealed class SimpleSpanProcessor : SpanProcessor
                 using var timeout = new CancellationTokenSource(ExportTimeout);
                 var result = _exporter.ExportAsync(_one, timeout.Token);
                 var outcome = result.IsCompleted ? result.Result : result.AsTask().GetAwaiter().GetResult();
-                if (outcome != ExportResult.Success)
+                if (outcome != ExportResult.Success && !_exporter.ReportsOwnFailures)
                 {
                     Diagnostics.ExportFailed(_exporter.GetType().Name, 1, "the exporter reported failure");
                 }

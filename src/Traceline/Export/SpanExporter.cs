@@ -36,6 +36,12 @@ public abstract class SpanExporter : IDisposable
     /// </remarks>
     public virtual bool ReleasesSpansAfterExport => false;
 
+    /// <summary>
+    /// Gets whether the exporter reports each failure itself, with its cause, so that a processor adds no second,
+    /// causeless report for a <see cref="ExportResult.Failure"/> (the OTLP exporter).
+    /// </summary>
+    internal virtual bool ReportsOwnFailures => false;
+
     /// <summary>Flushes anything the exporter buffers itself. The default does nothing.</summary>
     /// <param name="cancellationToken">Cancelled when the flush times out.</param>
     /// <returns><see langword="true"/> when everything was flushed.</returns>

@@ -52,7 +52,7 @@ internal static class EndToEndHarness
             }
         }
 
-        output.WriteLine(Invariant($"Traceline end-to-end: {options.Rounds} round(s) x {options.Duration.TotalSeconds:0.#} s per mode and endpoint, {options.Connections} connections, warmup {options.Warmup.TotalSeconds:0.#} s{(options.Logging ? ", an enabled (silent) logger in every mode" : "")}{(options.NoSpin ? ", servers' thread pool not spinning" : "")}"));
+        output.WriteLine(Invariant($"Traceline end-to-end: {options.Rounds} round(s) x {options.Duration.TotalSeconds:0.#} s per mode and endpoint, {options.Connections} connections, warmup {options.Warmup.TotalSeconds:0.#} s{(options.Logging ? ", an enabled (silent) logger in every mode" : "")}{(options.NoSpin ? ", servers' thread pool not spinning" : "")}{(options.Rate > 0 ? $", open loop at {options.Rate} req/s" : ", closed loop")}"));
         output.WriteLine(Invariant($"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, {(options.ServerGc ? "Server" : "Workstation")} GC{(pinning is null ? "" : $", servers pinned to CPU {pinning.ServerCpus}, load generator to CPU {pinning.LoadCpus}")}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
 
         var servers = new List<ServerProcess>();
@@ -70,7 +70,7 @@ internal static class EndToEndHarness
                 {
                     foreach (var server in servers)
                     {
-                        var warm = await LoadGenerator.RunAsync(server.EndPoint, endpoint, options.Connections, options.Warmup).ConfigureAwait(false);
+                        var warm = await LoadGenerator.RunAsync(server.EndPoint, endpoint, options.Connections, options.Warmup, options.Rate).ConfigureAwait(false);
                         ThrowOnErrors(server, endpoint, warm);
                         var (extra, quiet) = await WarmUntilJitQuietAsync(server, endpoint, options, stats).ConfigureAwait(false);
                         output.WriteLine(Invariant(
@@ -97,7 +97,7 @@ internal static class EndToEndHarness
                         }
 
                         var before = await server.ReadStatsAsync(stats).ConfigureAwait(false);
-                        var load = await LoadGenerator.RunAsync(server.EndPoint, endpoint, options.Connections, options.Duration).ConfigureAwait(false);
+                        var load = await LoadGenerator.RunAsync(server.EndPoint, endpoint, options.Connections, options.Duration, options.Rate).ConfigureAwait(false);
                         var after = await server.ReadStatsAsync(stats).ConfigureAwait(false);
                         ThrowOnErrors(server, endpoint, load);
                         var sample = new Sample(round, endpoint, server.Mode, load, before, after);
@@ -229,7 +229,7 @@ internal static class EndToEndHarness
         while (extra < MaxExtraWarmup)
         {
             var before = await server.ReadStatsAsync(stats).ConfigureAwait(false);
-            var load = await LoadGenerator.RunAsync(server.EndPoint, endpoint, options.Connections, step).ConfigureAwait(false);
+            var load = await LoadGenerator.RunAsync(server.EndPoint, endpoint, options.Connections, step, options.Rate).ConfigureAwait(false);
             var after = await server.ReadStatsAsync(stats).ConfigureAwait(false);
             ThrowOnErrors(server, endpoint, load);
             extra += step;

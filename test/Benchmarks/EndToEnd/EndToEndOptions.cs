@@ -13,6 +13,9 @@ internal sealed class EndToEndOptions
           --warmup T          load per mode and endpoint before the first round, not measured; default 3s, then
                               2 s steps until one sees under 1 % of its time in the JIT (at most 30 s more)
           --connections N     keep-alive connections of the load generator; default 16
+          --rate N            open loop: N requests per second over all connections, sent at fixed times (as
+                              wrk2 does), so every mode serves the same load and CPU per request compares like
+                              with like; default 0: closed loop, each connection sends as soon as it has its answer
           --endpoints LIST    hello,chain (default both)
           --modes LIST        none,traceline,otel (default all three); also headers: no tracing, but each
                               outbound request carries a fresh traceparent (the wire's share of the cost);
@@ -38,6 +41,9 @@ internal sealed class EndToEndOptions
     public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
 
     public int Connections { get; private set; } = 16;
+
+    /// <summary>Gets the open-loop request rate over all connections, or 0 for a closed loop.</summary>
+    public int Rate { get; private set; }
 
     public IReadOnlyList<string> Endpoints { get; private set; } = ["/hello", "/chain"];
 
@@ -76,6 +82,9 @@ internal sealed class EndToEndOptions
                     break;
                 case "--connections":
                     options.Connections = Positive(name, Value());
+                    break;
+                case "--rate":
+                    options.Rate = Positive(name, Value());
                     break;
                 case "--endpoints":
                     options.Endpoints = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(e => "/" + e.TrimStart('/'))];

@@ -7,13 +7,24 @@ using System.Text;
 namespace Traceline.Benchmarks.EndToEnd;
 
 /// <summary>
-/// A closed-loop HTTP/1.1 load generator in the manner of wrk: a fixed number of keep-alive connections, each sending
-/// the next GET as soon as the previous response is read, for a fixed duration. Perf: raw sockets and one prebuilt
-/// request, so the generator costs little CPU beside the server it shares the machine with.
+/// An HTTP/1.1 load generator in the manner of wrk: a fixed number of keep-alive connections, each sending the next GET
+/// as soon as the previous response is read (closed loop), or, with a rate, at fixed times (open loop, as wrk2 does), for
+/// a fixed duration. Perf: raw sockets and one prebuilt request, so the generator costs little CPU beside the server it
+/// shares the machine with.
 /// </summary>
+/// <remarks>
+/// A fixed rate makes every mode serve the same requests per second: CPU per request then compares like with like. In
+/// a closed loop, a server that is a little slower also gets fewer requests per wake-up, and the kernel's share of each
+/// request grows with it, so a small difference in the library's own cost comes out amplified and unsteady.
+/// </remarks>
 internal static class LoadGenerator
 {
-    public static async Task<LoadResult> RunAsync(IPEndPoint server, string path, int connections, TimeSpan duration)
+    /// <param name="server">The server's endpoint.</param>
+    /// <param name="path">The path every request asks for.</param>
+    /// <param name="connections">Keep-alive connections, each with one request in flight at most.</param>
+    /// <param name="duration">How long to send.</param>
+    /// <param name="rate">Requests per second over all connections, or 0 for a closed loop.</param>
+    public static async Task<LoadResult> RunAsync(IPEndPoint server, string path, int connections, TimeSpan duration, int rate = 0)
     {
         var request = Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: {server}\r\n\r\n");
         var workers = new Worker[connections];
@@ -25,10 +36,13 @@ internal static class LoadGenerator
 
         var start = Stopwatch.GetTimestamp();
         var end = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        // Open loop: connection i sends at start + (i / connections + k) * interval, so the sends of all connections
+        // interleave evenly.
+        var interval = rate > 0 ? (long)((double)connections * Stopwatch.Frequency / rate) : 0;
         var tasks = new Task[workers.Length];
         for (var i = 0; i < workers.Length; i++)
         {
-            tasks[i] = workers[i].RunAsync(end);
+            tasks[i] = workers[i].RunAsync(end, start + (interval * i / connections), interval);
         }
 
         await Task.WhenAll(tasks).ConfigureAwait(false);
@@ -78,10 +92,25 @@ internal static class LoadGenerator
 
         public Task ConnectAsync(IPEndPoint server) => _socket.ConnectAsync(server);
 
-        public async Task RunAsync(long end)
+        /// <summary>Sends until <paramref name="end"/>: back to back, or each send due <paramref name="interval"/> after the last one was due.</summary>
+        public async Task RunAsync(long end, long firstDue, long interval)
         {
+            var due = firstDue;
             while (Stopwatch.GetTimestamp() < end)
             {
+                if (interval > 0)
+                {
+                    // Late sends go at once and the schedule stays put, so the rate holds on average; the timer's
+                    // millisecond granularity only jitters single sends.
+                    var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                    if (wait > TimeSpan.FromMilliseconds(1))
+                    {
+                        await Task.Delay(wait).ConfigureAwait(false);
+                    }
+
+                    due += interval;
+                }
+
                 var sent = Stopwatch.GetTimestamp();
                 await _socket.SendAsync(request, SocketFlags.None).ConfigureAwait(false);
                 var filled = 0;

@@ -101,7 +101,7 @@ internal sealed class HostileText(int seed)
     public string Describe(int index, string input) =>
         $"seed {Seed}, case {index}: \"{Escape(input)}\"";
 
-    private static string Escape(string input)
+    public static string Escape(string input)
     {
         var builder = new StringBuilder(input.Length);
         foreach (var c in input.Length > 300 ? input[..300] : input)

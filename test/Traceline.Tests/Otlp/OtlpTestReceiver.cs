@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
 using Traceline.Tests.Otlp.Proto.Collector;
 
@@ -38,6 +39,9 @@ internal sealed record ReceivedRequest(string Path, string Protocol, string? Con
         }
     }
 
+    /// <summary>Gets the thumbprint of the client certificate the TLS connection presented, if any.</summary>
+    public string? ClientCertificateThumbprint { get; init; }
+
     public ExportTraceServiceRequest DecodeProtobuf() => ExportTraceServiceRequest.Parser.ParseFrom(Payload);
 
     private static byte[] Gunzip(byte[] data)
@@ -53,6 +57,8 @@ internal sealed record ReceivedRequest(string Path, string Protocol, string? Con
 /// <summary>
 /// A real OTLP receiver: Kestrel on 127.0.0.1 with a random port, HTTP/1.1 or HTTP/2 with prior knowledge (h2c). It
 /// records every request and answers through a script (the attempt number starts at 1), by default with success.
+/// With <see cref="TestCertificates"/> it speaks HTTPS only (ALPN picks HTTP/2 for gRPC) with the test CA's server
+/// certificate and requires a client certificate that chains to that CA.
 /// </summary>
 internal sealed class OtlpTestReceiver : IAsyncDisposable
 {
@@ -60,6 +66,7 @@ internal sealed class OtlpTestReceiver : IAsyncDisposable
     private readonly ConcurrentQueue<ReceivedRequest> _requests = new();
     private readonly CancellationTokenSource _stopping = new();
     private int _attempts;
+    private int _untrustedClientCertificates;
 
     private OtlpTestReceiver(WebApplication app) => _app = app;
 
@@ -71,14 +78,44 @@ internal sealed class OtlpTestReceiver : IAsyncDisposable
 
     public int Attempts => Volatile.Read(ref _attempts);
 
-    public static async Task<OtlpTestReceiver> StartAsync(HttpProtocols protocols, Reply? reply = null)
+    /// <summary>Gets how many client certificates the receiver refused because they do not chain to its CA.</summary>
+    public int UntrustedClientCertificates => Volatile.Read(ref _untrustedClientCertificates);
+
+    public static async Task<OtlpTestReceiver> StartAsync(HttpProtocols protocols, Reply? reply = null, TestCertificates? tls = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = protocols));
+        builder.WebHost.UseUrls(tls is null ? "http://127.0.0.1:0" : "https://127.0.0.1:0");
+        if (tls is not null)
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration(); // the slim builder leaves HTTPS out
+        }
+
+        OtlpTestReceiver? created = null;
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.ConfigureEndpointDefaults(l => l.Protocols = protocols);
+            if (tls is not null)
+            {
+                k.ConfigureHttpsDefaults(https =>
+                {
+                    https.ServerCertificate = tls.Server;
+                    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                    https.ClientCertificateValidation = (certificate, _, _) =>
+                    {
+                        var trusted = tls.Issued(certificate);
+                        if (!trusted && created is not null)
+                        {
+                            Interlocked.Increment(ref created._untrustedClientCertificates);
+                        }
+
+                        return trusted;
+                    };
+                });
+            }
+        });
         var app = builder.Build();
-        var receiver = new OtlpTestReceiver(app);
+        var receiver = created = new OtlpTestReceiver(app);
         reply ??= Success;
         app.Run(async context =>
         {
@@ -90,7 +127,10 @@ internal sealed class OtlpTestReceiver : IAsyncDisposable
                 headers[header.Key] = header.Value.ToString();
             }
 
-            var request = new ReceivedRequest(context.Request.Path, context.Request.Protocol, context.Request.ContentType, context.Request.Headers.ContentEncoding.ToString() is { Length: > 0 } e ? e : null, headers, body.ToArray());
+            var request = new ReceivedRequest(context.Request.Path, context.Request.Protocol, context.Request.ContentType, context.Request.Headers.ContentEncoding.ToString() is { Length: > 0 } e ? e : null, headers, body.ToArray())
+            {
+                ClientCertificateThumbprint = context.Connection.ClientCertificate?.Thumbprint,
+            };
             receiver._requests.Enqueue(request);
             var attempt = Interlocked.Increment(ref receiver._attempts);
             await reply(context, attempt, receiver._stopping.Token);

@@ -103,6 +103,10 @@ public class TracingSettingsSamplingTests
     [InlineData("TraceContext,Baggage", new[] { "traceparent", "tracestate", "baggage" })]
     [InlineData("tracecontext,tracecontext", new[] { "traceparent", "tracestate" })]
     [InlineData("none", new string[0])]
+    [InlineData("b3", new[] { "b3" })]
+    [InlineData("B3Multi", new[] { "X-B3-TraceId", "X-B3-SpanId", "X-B3-Sampled", "X-B3-ParentSpanId", "X-B3-Flags" })]
+    [InlineData("tracecontext,baggage,b3", new[] { "traceparent", "tracestate", "baggage", "b3" })]
+    [InlineData("b3,b3multi", new[] { "b3", "X-B3-TraceId", "X-B3-SpanId", "X-B3-Sampled", "X-B3-ParentSpanId", "X-B3-Flags" })]
     public void Read_Propagators_SelectsThoseNamedInOrder(string value, string[] fields)
     {
         var (settings, log) = Read(("OTEL_PROPAGATORS", value));
@@ -112,12 +116,27 @@ public class TracingSettingsSamplingTests
     }
 
     [Fact]
+    public void Read_PropagatorsConfigurationKey_B3MultiBeforeTheEnvironment()
+    {
+        var log = new CapturingLoggerFactory();
+        var source = new SettingsSource(
+            key => key == "Propagators" ? "tracecontext,b3multi" : null,
+            name => name == "OTEL_PROPAGATORS" ? "b3" : null,
+            new TracelineDiagnostics(log));
+
+        var propagator = TracingSettings.Read(source).Propagator;
+
+        Assert.Equal(["traceparent", "tracestate", "X-B3-TraceId", "X-B3-SpanId", "X-B3-Sampled", "X-B3-ParentSpanId", "X-B3-Flags"], propagator.Fields);
+        Assert.Empty(log.Messages);
+    }
+
+    [Fact]
     public void Read_UnknownPropagatorOnly_ReportedAndReplacedByTheDefault()
     {
-        var (settings, log) = Read(("OTEL_PROPAGATORS", "b3"));
+        var (settings, log) = Read(("OTEL_PROPAGATORS", "jaeger"));
 
         Assert.Same(Propagators.Default, settings.Propagator);
-        Assert.Contains("'b3'", Assert.Single(log.Messages), StringComparison.Ordinal);
+        Assert.Contains("'jaeger'", Assert.Single(log.Messages), StringComparison.Ordinal);
     }
 
     [Fact]

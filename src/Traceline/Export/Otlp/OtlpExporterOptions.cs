@@ -73,6 +73,19 @@ public sealed class OtlpExporterOptions
     /// <summary>Gets or sets the compression. Default: <see cref="OtlpCompression.None"/>.</summary>
     public OtlpCompression Compression { get; set; }
 
+    /// <summary>Gets how an <c>https://</c> collector is trusted and which client certificate is shown to it (see <see cref="OtlpTlsOptions"/>).</summary>
+    public OtlpTlsOptions Tls { get; } = new();
+
+    /// <summary>
+    /// Gets or sets a factory of the handler that sends the exports, for full control of the connection (a proxy, a
+    /// custom certificate check). Default: none, the exporter's own <see cref="SocketsHttpHandler"/> with <see cref="Tls"/>.
+    /// </summary>
+    /// <remarks>
+    /// Called once, when the exporter is built; the exporter disposes the handler. <see cref="Tls"/> does not apply to
+    /// it: its certificate checks are the handler's. gRPC needs HTTP/2 from it.
+    /// </remarks>
+    public Func<HttpMessageHandler>? HttpMessageHandlerFactory { get; set; }
+
     /// <summary>Gets how <see cref="Endpoint"/> turns into the URL posted to.</summary>
     internal OtlpEndpointRule EndpointRule { get; private set; } = OtlpEndpointRule.FromCode;
 

@@ -84,8 +84,8 @@ internal sealed partial class TracingSettings
     }
 
     /// <summary>
-    /// Reads <c>OTEL_PROPAGATORS</c>: a comma-separated list of <c>tracecontext</c>, <c>baggage</c> and <c>none</c>, in
-    /// order. Unknown names are reported and skipped; when nothing usable remains the default (tracecontext,baggage)
+    /// Reads <c>OTEL_PROPAGATORS</c>: a comma-separated list of <c>tracecontext</c>, <c>baggage</c>, <c>b3</c>,
+    /// <c>b3multi</c> and <c>none</c>, in order. Unknown names are reported and skipped; when nothing usable remains the default (tracecontext,baggage)
     /// is used. <c>none</c> alone turns propagation off.
     /// </summary>
     private static TextMapPropagator ReadPropagator(SettingsSource source)
@@ -115,6 +115,14 @@ internal sealed partial class TracingSettings
             {
                 AddOnce(selected, Propagators.Baggage);
             }
+            else if (name.Equals("b3", StringComparison.OrdinalIgnoreCase))
+            {
+                AddOnce(selected, Propagators.B3);
+            }
+            else if (name.Equals("b3multi", StringComparison.OrdinalIgnoreCase))
+            {
+                AddOnce(selected, Propagators.B3Multi);
+            }
             else if (name.Equals("none", StringComparison.OrdinalIgnoreCase))
             {
                 none = true;
@@ -132,16 +140,16 @@ internal sealed partial class TracingSettings
                 return Propagators.None;
             }
 
-            source.ReportInvalid("Propagators", "OTEL_PROPAGATORS", "tracecontext,baggage", "Expected tracecontext, baggage or none (comma-separated).");
+            source.ReportInvalid("Propagators", "OTEL_PROPAGATORS", "tracecontext,baggage", "Expected tracecontext, baggage, b3, b3multi or none (comma-separated).");
             return Propagators.Default;
         }
 
         if (invalid)
         {
-            source.ReportInvalid("Propagators", "OTEL_PROPAGATORS", "the known names only", "Expected tracecontext, baggage or none (comma-separated); other names are skipped.");
+            source.ReportInvalid("Propagators", "OTEL_PROPAGATORS", "the known names only", "Expected tracecontext, baggage, b3, b3multi or none (comma-separated); other names are skipped.");
         }
 
-        return selected.Count == 2 && selected[0] == Propagators.TraceContext ? Propagators.Default : Propagators.Composite([.. selected]);
+        return selected is [var first, var second] && first == Propagators.TraceContext && second == Propagators.Baggage ? Propagators.Default : Propagators.Composite([.. selected]);
     }
 
     private static void AddOnce(List<TextMapPropagator> list, TextMapPropagator item)

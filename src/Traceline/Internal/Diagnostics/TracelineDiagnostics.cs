@@ -47,6 +47,13 @@ internal sealed partial class TracelineDiagnostics
         }
     }
 
+    /// <summary>Reports a failed export without the interval limit: the caller reports each cause once (TLS failures).</summary>
+    public void ExportFailedOnce(string exporter, int spanCount, string reason)
+    {
+        TracelineEventSource.Log.ExportFailed(exporter, spanCount, reason);
+        LogExportFailed(_logger, exporter, spanCount, reason);
+    }
+
     public void SpansDropped(string component, long sinceLastReport, long total, string reason)
     {
         TracelineEventSource.Log.SpansDropped(component, sinceLastReport, total, reason);

@@ -22,7 +22,7 @@ internal static class OtlpResponse
                 return false;
             }
 
-            if (field == 1 && wire == ProtobufWriter.WireLength)
+            if (field == OtlpFieldNumbers.ExportTraceServiceResponse_partial_success && wire == ProtobufWriter.WireLength)
             {
                 if (!reader.TryReadLengthDelimited(out var partial))
                 {
@@ -38,11 +38,11 @@ internal static class OtlpResponse
                         return false;
                     }
 
-                    if (innerField == 1 && innerWire == ProtobufWriter.WireVarint && inner.TryReadVarint(out var count))
+                    if (innerField == OtlpFieldNumbers.ExportTracePartialSuccess_rejected_spans && innerWire == ProtobufWriter.WireVarint && inner.TryReadVarint(out var count))
                     {
                         rejected = (long)count;
                     }
-                    else if (innerField == 2 && innerWire == ProtobufWriter.WireLength && inner.TryReadLengthDelimited(out var text))
+                    else if (innerField == OtlpFieldNumbers.ExportTracePartialSuccess_error_message && innerWire == ProtobufWriter.WireLength && inner.TryReadLengthDelimited(out var text))
                     {
                         message = ReadText(text);
                     }
@@ -121,11 +121,11 @@ internal static class OtlpResponse
                 return false;
             }
 
-            if (field == 2 && wire == ProtobufWriter.WireLength && reader.TryReadLengthDelimited(out var text))
+            if (field == GoogleRpcFieldNumbers.Status_message && wire == ProtobufWriter.WireLength && reader.TryReadLengthDelimited(out var text))
             {
                 message = ReadText(text);
             }
-            else if (field == 3 && wire == ProtobufWriter.WireLength && reader.TryReadLengthDelimited(out var any))
+            else if (field == GoogleRpcFieldNumbers.Status_details && wire == ProtobufWriter.WireLength && reader.TryReadLengthDelimited(out var any))
             {
                 if (TryReadRetryInfo(any, out var delay))
                 {
@@ -154,11 +154,11 @@ internal static class OtlpResponse
                 return false;
             }
 
-            if (field == 1 && wire == ProtobufWriter.WireLength && reader.TryReadLengthDelimited(out var typeUrl))
+            if (field == GoogleRpcFieldNumbers.Any_type_url && wire == ProtobufWriter.WireLength && reader.TryReadLengthDelimited(out var typeUrl))
             {
                 isRetryInfo = typeUrl.EndsWith("/google.rpc.RetryInfo"u8);
             }
-            else if (field == 2 && wire == ProtobufWriter.WireLength && reader.TryReadLengthDelimited(out var content))
+            else if (field == GoogleRpcFieldNumbers.Any_value && wire == ProtobufWriter.WireLength && reader.TryReadLengthDelimited(out var content))
             {
                 value = content;
             }
@@ -173,7 +173,6 @@ internal static class OtlpResponse
             return false;
         }
 
-        // RetryInfo { Duration retry_delay = 1; }  Duration { int64 seconds = 1; int32 nanos = 2; }
         var info = new ProtobufReader(value);
         while (!info.End)
         {
@@ -182,7 +181,7 @@ internal static class OtlpResponse
                 return false;
             }
 
-            if (field == 1 && wire == ProtobufWriter.WireLength && info.TryReadLengthDelimited(out var duration))
+            if (field == GoogleRpcFieldNumbers.RetryInfo_retry_delay && wire == ProtobufWriter.WireLength && info.TryReadLengthDelimited(out var duration))
             {
                 long seconds = 0, nanos = 0;
                 var d = new ProtobufReader(duration);
@@ -193,11 +192,11 @@ internal static class OtlpResponse
                         return false;
                     }
 
-                    if (f == 1 && w == ProtobufWriter.WireVarint && d.TryReadVarint(out var s))
+                    if (f == GoogleRpcFieldNumbers.Duration_seconds && w == ProtobufWriter.WireVarint && d.TryReadVarint(out var s))
                     {
                         seconds = (long)s;
                     }
-                    else if (f == 2 && w == ProtobufWriter.WireVarint && d.TryReadVarint(out var n))
+                    else if (f == GoogleRpcFieldNumbers.Duration_nanos && w == ProtobufWriter.WireVarint && d.TryReadVarint(out var n))
                     {
                         nanos = (int)n;
                     }
