@@ -38,7 +38,7 @@ internal static class BurstsHarness
         }
 
         var output = Console.Out;
-        output.WriteLine(Invariant($"Traceline bursts: {options.Runs} run(s) per mode x {options.Duration.TotalSeconds:0.#} s, {options.InFlight} requests in flight on {options.Endpoint}, receiver {options.PerSpanMicroseconds} us CPU per span, {options.ReceiverWorkers} worker(s)"));
+        output.WriteLine(Invariant($"Traceline bursts: {options.Runs} run(s) per mode x {options.Duration.TotalSeconds:0.#} s, {options.InFlight} requests in flight on {options.Endpoint}{(options.Rate > 0 ? $" at {options.Rate} req/s (open loop)" : " (closed loop)")}, receiver {options.PerSpanMicroseconds} us CPU per span, {options.ReceiverWorkers} worker(s)"));
         output.WriteLine(Invariant($"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
         await using var receiver = await SlowOtlpReceiver.StartAsync(TimeSpan.FromTicks(options.PerSpanMicroseconds * 10L), options.ReceiverWorkers).ConfigureAwait(false);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -84,7 +84,7 @@ internal static class BurstsHarness
             var endedUrl = new Uri(server.Address, BurstsApp.EndedPath);
             using var stopSampling = new CancellationTokenSource();
             var sampling = SampleBacklogAsync(client, endedUrl, receiver, stopSampling.Token);
-            var load = await LoadGenerator.RunAsync(server.EndPoint, options.Endpoint, options.InFlight, duration).ConfigureAwait(false);
+            var load = await LoadGenerator.RunAsync(server.EndPoint, options.Endpoint, options.InFlight, duration, options.Rate).ConfigureAwait(false);
             var loadEnd = Stopwatch.GetTimestamp();
             await stopSampling.CancelAsync().ConfigureAwait(false);
             var backlog = await sampling.ConfigureAwait(false);

@@ -13,6 +13,8 @@ internal sealed class BurstsOptions
                                 this process, which the first measured run would otherwise pay for); 0 for none;
                                 default 3s
           --in-flight N         requests in flight (keep-alive connections of the load generator); default 32
+          --rate N              open loop: N requests per second over the in-flight connections (the same spans
+                                per second offered to both libraries); default 0, a closed loop
           --per-span-us N       the receiver's busy CPU per span, in microseconds; default 40
           --receiver-workers N  requests the receiver processes at once (its cores); default 1
           --endpoint PATH       the app's endpoint under load; default /chain (3 spans a request)
@@ -29,6 +31,8 @@ internal sealed class BurstsOptions
     public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
 
     public int InFlight { get; private set; } = 32;
+
+    public int Rate { get; private set; }
 
     public int PerSpanMicroseconds { get; private set; } = 40;
 
@@ -65,6 +69,9 @@ internal sealed class BurstsOptions
                     break;
                 case "--in-flight":
                     options.InFlight = EndToEndOptions.Positive(name, Value());
+                    break;
+                case "--rate":
+                    options.Rate = EndToEndOptions.Positive(name, Value());
                     break;
                 case "--per-span-us":
                     options.PerSpanMicroseconds = EndToEndOptions.Positive(name, Value());
