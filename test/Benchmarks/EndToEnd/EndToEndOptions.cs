@@ -141,12 +141,12 @@ internal sealed class EndToEndOptions
         _ => throw new ArgumentException($"Unknown mode '{text}': none, traceline, otel, headers or none2."),
     };
 
-    private static int Positive(string name, string text) =>
+    internal static int Positive(string name, string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
             ? value
             : throw new ArgumentException($"{name} needs a positive whole number, not '{text}'.");
 
-    private static TimeSpan ParseTime(string name, string text, bool allowZero = false)
+    internal static TimeSpan ParseTime(string name, string text, bool allowZero = false)
     {
         double factor = 1;
         var number = text;
