@@ -48,7 +48,9 @@ public static class TracingApplicationBuilderExtensions
 
         var pipeline = app.ApplicationServices.GetRequiredService<TracingPipeline>();
         pipeline.Use(configure);
-        app.Use(next => pipeline.OpensFirst ? next : pipeline.CreateMiddleware(app.ApplicationServices, next));
+        app.Use(next => pipeline.OpensFirst
+            ? context => HandledExceptions.PassMarker(context, next)
+            : pipeline.CreateMiddleware(app.ApplicationServices, next));
         return app;
     }
 }

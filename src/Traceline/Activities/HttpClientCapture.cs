@@ -39,6 +39,8 @@ internal sealed class HttpClientCapture : IDisposable
 
     private readonly TracerProvider _provider;
     private readonly Tracer _tracer;
+    private readonly string[] _fields;
+    private readonly string[] _markedNames;
     private readonly RequestHeaderWriter _headers;
     private readonly ActivityListener? _listener;
     private int _disposed;
@@ -47,7 +49,13 @@ internal sealed class HttpClientCapture : IDisposable
     {
         _provider = provider;
         _tracer = provider.GetTracer(SourceName);
-        _headers = new RequestHeaderWriter(provider.Propagator, [.. provider.Propagator.Fields], markedNames: null);
+        _fields = [.. provider.Propagator.Fields];
+
+        // The headers are written under name instances of this capture's own: a request that carries one was sent
+        // before (a retry of the same message) and is written again; one that carries a field under another instance
+        // has a trace context someone else set (the app, another handler), which is left as it is, as the runtime does.
+        _markedNames = Array.ConvertAll(_fields, static field => new string(field.AsSpan()));
+        _headers = new RequestHeaderWriter(provider.Propagator, _fields, _markedNames);
         HttpClientPropagator.Register();
         if (listen)
         {
@@ -93,7 +101,10 @@ internal sealed class HttpClientCapture : IDisposable
         var capture = started.Capture!;
         try
         {
-            capture._headers.Write(request, started.Span!.Context);
+            if (!capture.CarriesForeignContext(request.Headers))
+            {
+                capture._headers.Write(request, started.Span!.Context);
+            }
         }
         catch (Exception ex) // tracing never breaks the app: the request goes without the header.
         {
@@ -101,6 +112,28 @@ internal sealed class HttpClientCapture : IDisposable
         }
 
         return true;
+    }
+
+    /// <summary>Whether the request carries a field of the propagator that this capture did not write. Perf: no allocation.</summary>
+    private bool CarriesForeignContext(System.Net.Http.Headers.HttpRequestHeaders headers)
+    {
+        if (headers.NonValidated.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (var header in headers.NonValidated)
+        {
+            for (var i = 0; i < _fields.Length; i++)
+            {
+                if (string.Equals(header.Key, _fields[i], StringComparison.OrdinalIgnoreCase))
+                {
+                    return !ReferenceEquals(header.Key, _markedNames[i]);
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
