@@ -32,8 +32,8 @@ internal sealed class HttpClientCapture : IDisposable
     /// <summary>How far up the current-span chain a stopping Activity's span is looked for.</summary>
     private const int MaxSearchDepth = 8;
 
-    // The span last started from an Activity on this thread, for the propagator: the runtime injects the headers right
-    // after starting the Activity, synchronously, on the same thread.
+    // The Activity this provider claimed last on this thread, for the propagator: the runtime asks for the headers right
+    // after starting the Activity, synchronously, on the same thread, and the span starts then.
     [ThreadStatic]
     private static Started t_started;
 
@@ -86,8 +86,8 @@ internal sealed class HttpClientCapture : IDisposable
     }
 
     /// <summary>
-    /// Writes the trace headers of the span made from <paramref name="activity"/> into <paramref name="request"/>;
-    /// <see langword="false"/> when the Activity is no span of Traceline's (nothing is written then).
+    /// Starts the span of <paramref name="activity"/> and writes its trace headers into <paramref name="request"/>;
+    /// <see langword="false"/> when no provider claimed the Activity (nothing is written then).
     /// </summary>
     internal static bool TryInject(Activity? activity, HttpRequestMessage request)
     {
@@ -101,9 +101,10 @@ internal sealed class HttpClientCapture : IDisposable
         var capture = started.Capture!;
         try
         {
+            var span = capture.StartSpan(activity, startTime: null);
             if (!capture.CarriesForeignContext(request.Headers))
             {
-                capture._headers.Write(request, started.Span!.Context);
+                capture._headers.Write(request, span.Context);
             }
         }
         catch (Exception ex) // tracing never breaks the app: the request goes without the header.
@@ -138,7 +139,7 @@ internal sealed class HttpClientCapture : IDisposable
 
     /// <summary>
     /// Whether a request sent with <paramref name="current"/> as the current span is this provider's. Perf: the span
-    /// itself is sampled when the Activity starts; here nothing but this is decided, and nothing allocated.
+    /// itself is sampled when the runtime asks for the headers; here nothing but this is decided, and nothing allocated.
     /// </summary>
     private bool Claims(Span? current) =>
         !_provider.IsShutdown
@@ -163,41 +164,9 @@ internal sealed class HttpClientCapture : IDisposable
     {
         try
         {
-            var current = CurrentSpan.Value;
-            if (activity.IdFormat != ActivityIdFormat.W3C || !Claims(current))
-            {
-                return; // another provider's listener claimed it first (its span is current now), or state changed
-            }
-
-            // The runtime tags the method, server address and port and url.full before the Activity starts, so the
-            // sampler sees them as it sees the handler's.
-            var buffer = default(StartAttributeBuffer);
-            Span<SpanAttribute> attributes = buffer;
-            var count = 0;
-            var methodIndex = HttpMethods.OtherIndex;
-            foreach (ref readonly var tag in activity.EnumerateTagObjects())
-            {
-                if (count == StartAttributeBuffer.Capacity)
-                {
-                    break;
-                }
-
-                if (tag.Key == SemanticConventions.HttpRequestMethod && tag.Value is string method)
-                {
-                    methodIndex = HttpMethods.IndexOf(method, ignoreCase: false);
-                }
-
-                attributes[count++] = new SpanAttribute(tag.Key, ActivityCapture.ToAttributeValue(tag.Value));
-            }
-
-            var span = _tracer.StartSpanCore(new SpanStartArguments(HttpMethods.SpanNames[methodIndex], SpanKind.Client, current is null ? default : current.Context, current)
-            {
-                Attributes = attributes[..count],
-                AdoptedSpanId = ActivityIds.ToSpanId(activity.SpanId),
-                AdoptedTraceId = ActivityIds.ToTraceId(activity.TraceId), // used by a root only
-                CoversHttpRequest = true,
-            });
-            t_started = new Started(activity, span, this);
+            // The span starts when the runtime asks for the headers, right after this: by then the runtime has tagged
+            // the Activity with the request (method, server address and port, url.full), which the sampler should see.
+            t_started = activity.IdFormat == ActivityIdFormat.W3C && Claims(CurrentSpan.Value) ? new Started(activity, this) : default;
         }
         catch (Exception ex) // tracing never breaks the app.
         {
@@ -209,14 +178,23 @@ internal sealed class HttpClientCapture : IDisposable
     {
         try
         {
-            if (ReferenceEquals(t_started.Activity, activity))
+            var injected = !ReferenceEquals(t_started.Activity, activity);
+            if (!injected)
             {
-                t_started = default; // never injected (a handler created before Traceline's propagator was installed)
+                t_started = default;
             }
 
-            if (Find(ActivityIds.ToSpanId(activity.SpanId)) is not { } span)
+            var span = Find(ActivityIds.ToSpanId(activity.SpanId));
+            if (span is null)
             {
-                return;
+                // Never asked for headers: a handler created before Traceline's propagator was installed keeps the
+                // runtime's, which names this Activity. The span is made now, with the Activity's ids and times.
+                if (injected || activity.IdFormat != ActivityIdFormat.W3C || !Claims(CurrentSpan.Value))
+                {
+                    return;
+                }
+
+                span = StartSpan(activity, new DateTimeOffset(activity.StartTimeUtc, TimeSpan.Zero));
             }
 
             if (span.IsRecording)
@@ -230,6 +208,39 @@ internal sealed class HttpClientCapture : IDisposable
         {
             _provider.Diagnostics.CallbackFailed(nameof(HttpClientCapture) + ".ActivityStopped", ex);
         }
+    }
+
+    /// <summary>Starts the client span of the runtime's Activity and makes it current for the rest of the request.</summary>
+    private Span StartSpan(Activity activity, DateTimeOffset? startTime)
+    {
+        var current = CurrentSpan.Value;
+        var buffer = default(StartAttributeBuffer);
+        Span<SpanAttribute> attributes = buffer;
+        var count = 0;
+        var methodIndex = HttpMethods.OtherIndex;
+        foreach (ref readonly var tag in activity.EnumerateTagObjects())
+        {
+            if (count == StartAttributeBuffer.Capacity)
+            {
+                break;
+            }
+
+            if (tag.Key == SemanticConventions.HttpRequestMethod && tag.Value is string method)
+            {
+                methodIndex = HttpMethods.IndexOf(method, ignoreCase: false);
+            }
+
+            attributes[count++] = new SpanAttribute(tag.Key, ActivityCapture.ToAttributeValue(tag.Value));
+        }
+
+        return _tracer.StartSpanCore(new SpanStartArguments(HttpMethods.SpanNames[methodIndex], SpanKind.Client, current is null ? default : current.Context, current)
+        {
+            Attributes = attributes[..count],
+            StartTime = startTime,
+            AdoptedSpanId = ActivityIds.ToSpanId(activity.SpanId),
+            AdoptedTraceId = ActivityIds.ToTraceId(activity.TraceId), // used by a root only
+            CoversHttpRequest = true,
+        });
     }
 
     /// <summary>This provider's open span with the Activity's span id: current in the flow the runtime stops it in, or a few levels up.</summary>
@@ -268,5 +279,5 @@ internal sealed class HttpClientCapture : IDisposable
         }
     }
 
-    private readonly record struct Started(Activity? Activity, Span? Span, HttpClientCapture? Capture);
+    private readonly record struct Started(Activity? Activity, HttpClientCapture? Capture);
 }
