@@ -87,15 +87,17 @@ public sealed class TracingHandler : DelegatingHandler
     {
         if (Tracing.IsSuppressed || !ShouldTrace(request))
         {
-            // The ambient Activity is hidden even so: .NET's own diagnostics must not send a traceparent naming a span
-            // nobody records.
+            // The ambient Activity is hidden even so, and the request suppressed: .NET's own diagnostics must neither send
+            // a traceparent naming a span nobody records nor become the client span this request was not to have.
             var hidden = AmbientScope.HideCurrentActivity();
+            var wasSuppressed = Tracing.SetSuppressed(true);
             try
             {
                 return SendInner(request, async, cancellationToken);
             }
             finally
             {
+                Tracing.SetSuppressed(wasSuppressed);
                 AmbientScope.ShowActivity(hidden);
             }
         }
@@ -202,7 +204,7 @@ public sealed class TracingHandler : DelegatingHandler
             }
 
             span = _tracer.StartSpanCore(
-                new SpanStartArguments(name, SpanKind.Client, _tracer.ParentOf(current), current) { Attributes = attributes[..count], HidesActivity = true });
+                new SpanStartArguments(name, SpanKind.Client, _tracer.ParentOf(current), current) { Attributes = attributes[..count], HidesActivity = true, CoversHttpRequest = true });
         }
         catch (Exception ex)
         {

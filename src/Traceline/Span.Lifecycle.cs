@@ -31,9 +31,16 @@ public sealed partial class Span
         span._previous = null;
         span._data = data;
         span._pooledHandle = true;
+        span.CoversHttpRequest = false;
         Volatile.Write(ref span._sync, 0);
         return span;
     }
+
+    /// <summary>
+    /// Gets whether the span is an HTTP client request's own (the handler's, or one made from the runtime's
+    /// <c>System.Net.Http</c> Activity): .NET's HttpClient instrumentation below it adds no span and no header.
+    /// </summary>
+    internal bool CoversHttpRequest { get; set; }
 
     /// <summary>Records the span's mirror; the span that was current before moves into it.</summary>
     internal void SetMirror(SpanActivity mirror)

@@ -44,4 +44,10 @@ internal readonly ref struct SpanStartArguments
     /// then needs no mirror (see <see cref="ActivityMirror"/>).
     /// </summary>
     public bool HidesActivity { get; init; }
+
+    /// <summary>
+    /// Gets whether the span is an HTTP client request's own (see <see cref="Span.CoversHttpRequest"/>), so that the
+    /// runtime's HttpClient Activity of the same request becomes no second span.
+    /// </summary>
+    public bool CoversHttpRequest { get; init; }
 }

@@ -172,6 +172,7 @@ public sealed class Tracer
             // Perf: a non-recording span is a bare handle; it never reads the clock.
             var dropped = new Span(context, null);
             dropped.SetPrevious(start.Previous);
+            dropped.CoversHttpRequest = start.CoversHttpRequest;
             if (mirror is not null)
             {
                 dropped.SetMirror(mirror);
@@ -226,6 +227,7 @@ public sealed class Tracer
         }
 
         span.SetPrevious(start.Previous);
+        span.CoversHttpRequest = start.CoversHttpRequest;
         if (mirror is not null)
         {
             span.SetMirror(mirror);

@@ -35,7 +35,8 @@ public sealed class TracerProvider : IDisposable
         SpanClock clock,
         TracelineDiagnostics diagnostics,
         bool enabled,
-        SourceFilter? sources = null)
+        SourceFilter? sources = null,
+        bool allHttpClients = false)
     {
         Resource = resource;
         Sampler = enabled ? sampler : Sampler.AlwaysOff;
@@ -65,6 +66,8 @@ public sealed class TracerProvider : IDisposable
         {
             Capture = new ActivityCapture(this, sources);
         }
+
+        HttpClients = HttpClientCapture.Start(this, allHttpClients);
     }
 
     /// <summary>Creates a provider from code, the <c>OTEL_*</c> environment variables and the defaults, in that order of precedence.</summary>
@@ -104,6 +107,9 @@ public sealed class TracerProvider : IDisposable
 
     /// <summary>Gets the listener that captures the listed ActivitySources, or <see langword="null"/> when none is listed.</summary>
     internal ActivityCapture? Capture { get; }
+
+    /// <summary>Gets the tracing of every HttpClient's calls (see <see cref="HttpClientCapture"/>).</summary>
+    internal HttpClientCapture HttpClients { get; }
 
     internal TracelineDiagnostics Diagnostics { get; }
 
@@ -153,6 +159,7 @@ public sealed class TracerProvider : IDisposable
         }
 
         Capture?.Dispose(); // Activities of the listed sources are left alone from now on
+        HttpClients.Dispose(); // and HttpClient's calls get the runtime's own headers again once no provider is left
         var deadline = Deadline.Start(timeout);
         var ok = true;
         foreach (var processor in _processors)

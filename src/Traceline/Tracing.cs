@@ -22,6 +22,18 @@ public static class Tracing
         return scope;
     }
 
+    /// <summary>Sets whether tracing is suppressed in this flow and returns what it was, for instrumentation that puts it back itself.</summary>
+    internal static bool SetSuppressed(bool suppressed)
+    {
+        var previous = SuppressedSlot.Value;
+        if (previous != suppressed)
+        {
+            SuppressedSlot.Value = suppressed;
+        }
+
+        return previous;
+    }
+
     private sealed class SuppressionScope(bool previous) : IDisposable
     {
         private bool _disposed;

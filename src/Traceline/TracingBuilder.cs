@@ -241,7 +241,7 @@ public sealed partial class TracingBuilder
             processor.Diagnostics = diagnostics;
         }
 
-        return new TracerProvider(resource, sampler, propagator, limits.Resolve(), processors.ToArray(), new SpanClock(time), diagnostics, enabled, BuildSources(settings));
+        return new TracerProvider(resource, sampler, propagator, limits.Resolve(), processors.ToArray(), new SpanClock(time), diagnostics, enabled, BuildSources(settings), _allHttpClients ?? settings.AllHttpClients);
     }
 
     private static SpanProcessor CreateConfiguredExporter(string exporter, BuildContext context) => exporter switch

@@ -36,8 +36,25 @@ public class HandlerBenchmarks
     [GlobalSetup(Target = nameof(TracelineHandler))]
     public void SetupTraceline()
     {
-        _traceline = Traceline.TracerProvider.Create(t => t.WithServiceName("bench").AddExporter(new EndToEnd.CountingSpanExporter()));
+        // As before every client was traced: no listener on the runtime's source.
+        _traceline = Traceline.TracerProvider.Create(t => t.WithServiceName("bench").AddExporter(new EndToEnd.CountingSpanExporter()).TraceAllHttpClients(false));
         _invoker = new HttpMessageInvoker(new TracingHandler(_traceline) { InnerHandler = CreateInnerHandler() });
+    }
+
+    /// <summary>Traceline's handler with every client traced (the default): the runtime's listener is there, and declines.</summary>
+    [GlobalSetup(Target = nameof(TracelineHandlerAllClients))]
+    public void SetupTracelineHandlerAllClients()
+    {
+        _traceline = Traceline.TracerProvider.Create(t => t.WithServiceName("bench").AddExporter(new EndToEnd.CountingSpanExporter()).TraceAllHttpClients());
+        _invoker = new HttpMessageInvoker(new TracingHandler(_traceline) { InnerHandler = CreateInnerHandler() });
+    }
+
+    /// <summary>No handler: the span made from the runtime's own System.Net.Http Activity (the client created after the provider).</summary>
+    [GlobalSetup(Target = nameof(TracelinePlainClient))]
+    public void SetupTracelinePlainClient()
+    {
+        _traceline = Traceline.TracerProvider.Create(t => t.WithServiceName("bench").AddExporter(new EndToEnd.CountingSpanExporter()).TraceAllHttpClients());
+        _invoker = new HttpMessageInvoker(CreateInnerHandler());
     }
 
     [GlobalSetup(Target = nameof(OpenTelemetrySdk))]
@@ -71,6 +88,12 @@ public class HandlerBenchmarks
 
     [Benchmark]
     public Task<HttpStatusCode> TracelineHandler() => SendAsync();
+
+    [Benchmark]
+    public Task<HttpStatusCode> TracelineHandlerAllClients() => SendAsync();
+
+    [Benchmark]
+    public Task<HttpStatusCode> TracelinePlainClient() => SendAsync();
 
     [Benchmark]
     public Task<HttpStatusCode> OpenTelemetrySdk() => SendAsync();

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
@@ -53,6 +54,7 @@ public class MiddlewareBenchmarks
     private Func<IFeatureCollection, Task> _baseline = null!;
     private Func<IFeatureCollection, Task> _traceline = null!;
     private Func<IFeatureCollection, Task> _otel = null!;
+    private Func<IFeatureCollection, Task> _tracelineInPlace = null!;
 
     [GlobalSetup(Target = nameof(NoTracing))]
     public async Task SetupNoTracing() => (_app, _baseline) = await StartAsync(_ => { }, _ => { });
@@ -71,6 +73,21 @@ public class MiddlewareBenchmarks
             throw new InvalidOperationException("Traceline must record the request's span.");
         }
     }
+
+    /// <summary>
+    /// The A side of the startup-filter change, in the same run: the middleware where <c>UseTracing()</c> puts it (the
+    /// startup filter taken out, so <c>UseTracing()</c> adds it itself, as before), against <see cref="Traceline"/>,
+    /// where the filter opens the span first and <c>UseTracing()</c> leaves a pass-through marker.
+    /// </summary>
+    [GlobalSetup(Target = nameof(TracelineInPlace))]
+    public async Task SetupTracelineInPlace() =>
+        (_app, _tracelineInPlace) = await StartAsync(
+            s =>
+            {
+                s.AddTracing(t => t.AddExporter(new EndToEnd.CountingSpanExporter()).WithPropagator(Propagation.Propagators.Default));
+                s.RemoveAll<Microsoft.AspNetCore.Hosting.IStartupFilter>();
+            },
+            app => app.UseTracing());
 
     [GlobalSetup(Target = nameof(OpenTelemetrySdk))]
     public async Task SetupOpenTelemetrySdk()
@@ -104,6 +121,9 @@ public class MiddlewareBenchmarks
 
     [Benchmark]
     public Task Traceline() => _traceline(NewRequest());
+
+    [Benchmark]
+    public Task TracelineInPlace() => _tracelineInPlace(NewRequest());
 
     [Benchmark]
     public Task OpenTelemetrySdk() => _otel(NewRequest());

@@ -17,7 +17,10 @@ internal static class TestProviders
         }
 
         var env = environment ?? new Dictionary<string, string>();
-        Func<string, string?>? config = configuration is null ? null : key => configuration.TryGetValue(key, out var v) ? v : null;
+        // Tests share a process: a provider tracing every HttpClient would take other tests' calls as its root client
+        // spans, so these providers trace only the handler's clients unless a test says otherwise.
+        Func<string, string?> config = key => configuration is not null && configuration.TryGetValue(key, out var v) ? v
+            : key == TracingSettings.AllHttpClientsKey ? "false" : null;
         return builder.Build(new SettingsSource(config, key => env.TryGetValue(key, out var v) ? v : null, TracelineDiagnostics.Default));
     }
 

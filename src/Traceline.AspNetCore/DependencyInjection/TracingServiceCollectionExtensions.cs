@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -75,6 +76,8 @@ public static class TracingServiceCollectionExtensions
         services.TryAddSingleton(static sp => sp.GetRequiredService<TracingServices>().Tracer);
         services.TryAddSingleton(static sp => sp.GetRequiredService<TracerProvider>().Propagator);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TracingLifetimeService>());
+        services.TryAddSingleton<TracingPipeline>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, TracingStartupFilter>());
         return services;
     }
 

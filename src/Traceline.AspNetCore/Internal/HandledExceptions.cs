@@ -44,7 +44,7 @@ internal static class HandledExceptions
             return handled.Error;
         }
 
-        endpoint = features.Get<IStatusCodeReExecuteFeature>()?.Endpoint;
+        endpoint = features.Get<IStatusCodeReExecuteFeature>()?.Endpoint ?? features.Get<ReExecutedFrom>()?.Endpoint;
         return features.Get<DeveloperPageException>()?.Error;
     }
 
@@ -55,6 +55,28 @@ internal static class HandledExceptions
     /// <returns>The subscription, or <see langword="null"/> without a listener.</returns>
     public static IDisposable? Observe(DiagnosticListener? listener) =>
         listener is null ? null : listener.Subscribe(new DeveloperPageObserver(), static (name, _, _) => name == DeveloperPageEvent);
+
+    /// <summary>
+    /// Where <c>UseTracing()</c> sits when the span opened before it (see <see cref="TracingPipeline"/>): a status-code page
+    /// that re-executes through here forgets the original endpoint once it is done, so it is kept on the request for
+    /// <see cref="Find"/>. Perf: a fresh request (no error status) costs one status check.
+    /// </summary>
+    public static Task PassMarker(HttpContext context, RequestDelegate next)
+    {
+        if (IsReExecution(context) && context.Features.Get<IStatusCodeReExecuteFeature>() is { Endpoint: { } endpoint }
+            && context.Features.Get<ReExecutedFrom>() is null)
+        {
+            context.Features.Set(new ReExecutedFrom(endpoint));
+        }
+
+        return next(context);
+    }
+
+    /// <summary>The endpoint a status-code page re-executed from.</summary>
+    internal sealed class ReExecutedFrom(Endpoint endpoint)
+    {
+        public Endpoint Endpoint { get; } = endpoint;
+    }
 
     /// <summary>The exception the developer exception page showed, kept on the request until the span ends.</summary>
     internal sealed class DeveloperPageException(Exception error)

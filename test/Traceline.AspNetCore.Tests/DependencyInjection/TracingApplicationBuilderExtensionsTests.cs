@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,9 +19,10 @@ public sealed class TracingApplicationBuilderExtensionsTests
     }
 
     [Fact]
-    public async Task UseTracing_CallbackGiven_AppliedAfterRegisteredOptions()
+    public async Task UseTracing_CallbackGiven_AppliedAfterRegisteredOptionsWhenThePipelineIsBuilt()
     {
         var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddTracing(t => t.UseInMemoryExporter(new Export.InMemorySpanExporter()));
         var seen = new List<string>();
         builder.Services.Configure<TracingMiddlewareOptions>(o => seen.Add("registered:" + o.EmitTraceResponse));
@@ -31,8 +33,11 @@ public sealed class TracingApplicationBuilderExtensionsTests
             seen.Add("callback");
             o.EmitTraceResponse = true;
         });
+        Assert.Empty(seen); // the middleware opens first: its options are made when the host builds the pipeline
+        await app.StartAsync();
 
         Assert.Equal(["registered:False", "callback"], seen);
+        await app.StopAsync();
     }
 
     [Fact]

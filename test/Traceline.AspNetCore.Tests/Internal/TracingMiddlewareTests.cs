@@ -1,3 +1,7 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -299,7 +303,8 @@ public sealed class TracingMiddlewareTests
         var observed = new System.Collections.Concurrent.ConcurrentQueue<string>();
         using var app = new TracingAppFactory
         {
-            BeforeTracing = builder => builder.Use(next => context =>
+            // A startup filter registered before AddTracing's wraps the tracing middleware: the one place left outside it.
+            ConfigureServices = services => services.Insert(0, ServiceDescriptor.Singleton<IStartupFilter>(new OuterStartupFilter(next => context =>
             {
                 var activity = System.Diagnostics.Activity.Current;
                 var flow = callerSuppressedFlow ? ExecutionContext.SuppressFlow() : default;
@@ -314,7 +319,7 @@ public sealed class TracingMiddlewareTests
                 }
 
                 return task;
-            }),
+            }))),
         };
         using var client = app.CreateClient();
 
@@ -660,4 +665,14 @@ public sealed class TracingMiddlewareTests
 
         return default;
     }
+}
+
+/// <summary>Adds a middleware before every other, the tracing middleware included, when registered first.</summary>
+internal sealed class OuterStartupFilter(Func<RequestDelegate, RequestDelegate> middleware) : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use(middleware);
+        next(app);
+    };
 }

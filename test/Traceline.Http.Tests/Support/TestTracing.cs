@@ -12,7 +12,7 @@ internal sealed class TestTracing : IDisposable
         Propagator = propagator ?? new TestTraceContextPropagator();
         Provider = TracerProvider.Create(b =>
         {
-            b.WithServiceName("http-tests").UseInMemoryExporter(Exporter).WithPropagator(Propagator).WithLoggerFactory(Logs);
+            b.WithServiceName("http-tests").UseInMemoryExporter(Exporter).WithPropagator(Propagator).WithLoggerFactory(Logs).TraceAllHttpClients(false);
             if (sampler is not null)
             {
                 b.WithSampler(sampler);

@@ -74,6 +74,7 @@ internal sealed partial class TracingSettings
         settings.Propagator = ReadPropagator(source);
         settings.Exporters = ReadExporters(source);
         settings.Sources = ReadSources(source);
+        settings.AllHttpClients = ReadAllHttpClients(source);
 
         if (source.GetString("Stdout:Format", null) is { } format)
         {
