@@ -36,10 +36,7 @@ public sealed class TracingHandler : DelegatingHandler
     private readonly RequestHeaderWriter _headers;
     private readonly ResendCounter _resends;
     private readonly FullUrlCache _urls;
-    private readonly Func<HttpRequestMessage, bool>? _filter;
-    private readonly Action<Span, HttpRequestMessage>? _enrichWithRequest;
-    private readonly Action<Span, HttpResponseMessage>? _enrichWithResponse;
-    private readonly Action<Span, Exception>? _enrichWithException;
+    private readonly InstrumentationCallbacks<HttpRequestMessage, HttpRequestMessage, HttpResponseMessage> _callbacks;
     private readonly ClientTimeoutSource? _timeouts;
 
     /// <summary>Creates a handler that traces through <paramref name="provider"/>.</summary>
@@ -60,10 +57,7 @@ public sealed class TracingHandler : DelegatingHandler
         _resends = new ResendCounter(fields);
         _headers = new RequestHeaderWriter(provider.Propagator, fields, _resends.MarkedNames);
         _urls = new FullUrlCache(options is null ? [] : [.. options.RedactedQueryKeys]);
-        _filter = options?.Filter;
-        _enrichWithRequest = options?.EnrichWithRequest;
-        _enrichWithResponse = options?.EnrichWithResponse;
-        _enrichWithException = options?.EnrichWithException;
+        _callbacks = new(nameof(TracingHandlerOptions), _diagnostics, options?.Filter, options?.EnrichWithRequest, options?.EnrichWithResponse, options?.EnrichWithException);
         _timeouts = timeouts;
     }
 
@@ -162,9 +156,7 @@ public sealed class TracingHandler : DelegatingHandler
     private static long TimeoutClockStart(Span span) =>
         span.Data is { } data && data.Tracer.Clock.IsStopwatch ? data.StartTimestamp : Stopwatch.GetTimestamp();
 
-    private bool ShouldTrace(HttpRequestMessage request) =>
-        _filter is null
-        || GuardedCallback.Test(_filter, request, onFailure: true, _diagnostics, nameof(TracingHandlerOptions) + "." + nameof(TracingHandlerOptions.Filter));
+    private bool ShouldTrace(HttpRequestMessage request) => _callbacks.Admits(request);
 
     /// <summary>
     /// Starts the client span and injects its context; <see langword="null"/> when tracing itself failed.
@@ -229,7 +221,7 @@ public sealed class TracingHandler : DelegatingHandler
 
         if (span.IsRecording)
         {
-            GuardedCallback.Invoke(_enrichWithRequest, span, request, _diagnostics, nameof(TracingHandlerOptions) + "." + nameof(TracingHandlerOptions.EnrichWithRequest));
+            _callbacks.EnrichWithRequest(span, request);
         }
 
         return span;
@@ -261,7 +253,7 @@ public sealed class TracingHandler : DelegatingHandler
                 }
 
                 span.SetAttributes(((ReadOnlySpan<SpanAttribute>)attributes)[..count]);
-                GuardedCallback.Invoke(_enrichWithResponse, span, response, _diagnostics, nameof(TracingHandlerOptions) + "." + nameof(TracingHandlerOptions.EnrichWithResponse));
+                _callbacks.EnrichWithResponse(span, response);
 
                 // A gRPC call is over when its trailers arrive, after the body: its span ends then.
                 endNow = !grpc || GrpcResponseContent.CompleteOrDefer(span, response);
@@ -294,7 +286,7 @@ public sealed class TracingHandler : DelegatingHandler
                 span.SetStatus(
                     SpanStatusCode.Error,
                     timedOut ? "The request timed out." : exception is OperationCanceledException ? "The request was canceled." : exception.Message);
-                GuardedCallback.Invoke(_enrichWithException, span, exception, _diagnostics, nameof(TracingHandlerOptions) + "." + nameof(TracingHandlerOptions.EnrichWithException));
+                _callbacks.EnrichWithException(span, exception);
             }
         }
         catch (Exception ex)

@@ -25,9 +25,7 @@ internal sealed class TracingMiddleware
     private readonly RequestHeaderReader _headers;
     private readonly InboundTrust _trust;
     private readonly ServerAttributes _attributes;
-    private readonly Func<HttpContext, bool>? _filter;
-    private readonly Action<Span, HttpRequest>? _enrichWithRequest;
-    private readonly Action<Span, HttpResponse>? _enrichWithResponse;
+    private readonly InstrumentationCallbacks<HttpContext, HttpRequest, HttpResponse> _callbacks;
     private readonly bool _emitTraceResponse;
     private readonly bool _recordHandledExceptions;
 
@@ -41,9 +39,7 @@ internal sealed class TracingMiddleware
         // Options become fields once: the request path reads no option object.
         _trust = new InboundTrust(options, _diagnostics);
         _attributes = new ServerAttributes(options);
-        _filter = options.Filter;
-        _enrichWithRequest = options.EnrichWithRequest;
-        _enrichWithResponse = options.EnrichWithResponse;
+        _callbacks = new(nameof(TracingMiddlewareOptions), _diagnostics, options.Filter, options.EnrichWithRequest, options.EnrichWithResponse);
         _emitTraceResponse = options.EmitTraceResponse;
         _recordHandledExceptions = options.RecordHandledExceptions;
     }
@@ -61,7 +57,7 @@ internal sealed class TracingMiddleware
             return _next(context);
         }
 
-        if (_filter is not null && !GuardedCallback.Test(_filter, context, onFailure: true, _diagnostics, nameof(TracingMiddlewareOptions) + "." + nameof(TracingMiddlewareOptions.Filter)))
+        if (!_callbacks.Admits(context))
         {
             return _next(context);
         }
@@ -172,7 +168,7 @@ internal sealed class TracingMiddleware
         if (span.IsRecording)
         {
             _attributes.RecordRequestHeaders(span, request);
-            GuardedCallback.Invoke(_enrichWithRequest, span, request, _diagnostics, nameof(TracingMiddlewareOptions) + "." + nameof(TracingMiddlewareOptions.EnrichWithRequest));
+            _callbacks.EnrichWithRequest(span, request);
         }
 
         if (_emitTraceResponse)
@@ -216,7 +212,7 @@ internal sealed class TracingMiddleware
                 }
 
                 _attributes.WriteEnd(context, span, statusCode, exception, origin);
-                GuardedCallback.Invoke(_enrichWithResponse, span, context.Response, _diagnostics, nameof(TracingMiddlewareOptions) + "." + nameof(TracingMiddlewareOptions.EnrichWithResponse));
+                _callbacks.EnrichWithResponse(span, context.Response);
             }
         }
         catch (Exception ex)
