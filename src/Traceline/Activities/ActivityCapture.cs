@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using Traceline.Sampling;
 
@@ -32,7 +31,7 @@ namespace Traceline;
 /// Activity goes on as the app made it.
 /// </para>
 /// </remarks>
-internal sealed class ActivityCapture : IDisposable
+internal sealed partial class ActivityCapture : IDisposable
 {
     /// <summary>The runtime's source of HTTP connection setup and wait-for-connection Activities.</summary>
     private const string ConnectionsSource = "Experimental.System.Net.Http.Connections";
@@ -264,145 +263,6 @@ internal sealed class ActivityCapture : IDisposable
         return span;
     }
 
-    /// <summary>Copies what the Activity recorded onto its span, within the span limits.</summary>
-    private static void Record(Span span, Activity activity)
-    {
-        span.UpdateName(activity.DisplayName);
-
-        // Perf: tags go in by the stack-full, so the span's setter lock is taken once per chunk, not per tag.
-        var buffer = default(StartAttributeBuffer);
-        Span<SpanAttribute> chunk = buffer;
-        var count = 0;
-        foreach (ref readonly var tag in activity.EnumerateTagObjects())
-        {
-            if (tag.Key is { } key)
-            {
-                chunk[count++] = new SpanAttribute(key, ToAttributeValue(tag.Value));
-                if (count == chunk.Length)
-                {
-                    span.SetAttributes(chunk);
-                    count = 0;
-                }
-            }
-        }
-
-        span.SetAttributes(chunk[..count]);
-
-        foreach (ref readonly var activityEvent in activity.EnumerateEvents())
-        {
-            span.AddEventAt(activityEvent.Name, activityEvent.Timestamp, ToAttributes(activityEvent.EnumerateTagObjects()));
-        }
-
-        foreach (ref readonly var link in activity.EnumerateLinks())
-        {
-            if (ActivityIds.TryToSpanContext(link.Context, out var context))
-            {
-                span.AddLink(new SpanLink(context, ToAttributes(link.EnumerateTagObjects())));
-            }
-        }
-
-        switch (activity.Status)
-        {
-            case ActivityStatusCode.Ok:
-                span.SetStatus(SpanStatusCode.Ok);
-                break;
-            case ActivityStatusCode.Error:
-                span.SetStatus(SpanStatusCode.Error, activity.StatusDescription);
-                break;
-        }
-    }
-
     private Tracer TracerOf(ActivitySource source) =>
         _sources.TryGetValue(source, out var tracer) ? tracer : _provider.GetTracer(source.Name, source.Version);
-
-    private static SpanAttribute[] ToAttributes(IEnumerable<KeyValuePair<string, object?>> tags)
-    {
-        var list = new List<SpanAttribute>();
-        foreach (var tag in tags)
-        {
-            if (tag.Key is not null)
-            {
-                list.Add(new SpanAttribute(tag.Key, ToAttributeValue(tag.Value)));
-            }
-        }
-
-        return [.. list];
-    }
-
-    private static SpanAttribute[] ToAttributes(Activity.Enumerator<KeyValuePair<string, object?>> tags)
-    {
-        List<SpanAttribute>? list = null;
-        foreach (ref readonly var tag in tags)
-        {
-            if (tag.Key is not null)
-            {
-                (list ??= []).Add(new SpanAttribute(tag.Key, ToAttributeValue(tag.Value)));
-            }
-        }
-
-        return list is null ? [] : [.. list];
-    }
-
-    private static SpanLink[] ToLinks(IEnumerable<ActivityLink> links)
-    {
-        var list = new List<SpanLink>();
-        foreach (var link in links)
-        {
-            if (ActivityIds.TryToSpanContext(link.Context, out var context))
-            {
-                list.Add(new SpanLink(context, ToAttributes(link.EnumerateTagObjects())));
-            }
-        }
-
-        return [.. list];
-    }
-
-    /// <summary>An Activity tag as an attribute: the OpenTelemetry types as they are, anything else as its string.</summary>
-    internal static AttributeValue ToAttributeValue(object? value) => value switch
-    {
-        null => default,
-        string s => s,
-        bool b => b,
-        int i => (long)i,
-        long l => l,
-        short s16 => (long)s16,
-        byte u8 => (long)u8,
-        sbyte s8 => (long)s8,
-        ushort u16 => (long)u16,
-        uint u32 => (long)u32,
-        double d => d,
-        float f => (double)f,
-        string[] strings => strings,
-        bool[] bools => bools,
-        long[] longs => longs,
-        int[] ints => Array.ConvertAll(ints, static i => (long)i),
-        double[] doubles => doubles,
-        _ => Format(value),
-    };
-
-    /// <summary>A tag of another type as its string; a <c>ToString</c> that throws gives the type's name.</summary>
-    private static string? Format(object value)
-    {
-        try
-        {
-            return value is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture) : value.ToString();
-        }
-        catch (Exception) // a tag's own code must not cost the span.
-        {
-            return value.GetType().FullName;
-        }
-    }
-
-    private static object? ToTagValue(AttributeValue value) => value.Type switch
-    {
-        AttributeValueType.String => value.StringValue,
-        AttributeValueType.Bool => value.BoolValue,
-        AttributeValueType.Long => value.LongValue,
-        AttributeValueType.Double => value.DoubleValue,
-        AttributeValueType.StringArray => value.StringArrayValue.ToArray(),
-        AttributeValueType.BoolArray => value.BoolArrayValue.ToArray(),
-        AttributeValueType.LongArray => value.LongArrayValue.ToArray(),
-        AttributeValueType.DoubleArray => value.DoubleArrayValue.ToArray(),
-        _ => null,
-    };
 }
