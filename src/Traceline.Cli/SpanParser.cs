@@ -14,7 +14,7 @@ namespace Traceline.Cli;
 /// </remarks>
 internal sealed partial class SpanParser
 {
-    private static readonly JsonReaderOptions Options = new() { MaxDepth = 64, CommentHandling = JsonCommentHandling.Skip };
+    private static readonly JsonReaderOptions Options = new() { MaxDepth = 64 };
 
     private readonly StringPool _strings = new();
     private readonly List<SpanFields> _pending = [];
