@@ -219,7 +219,7 @@ internal sealed class RecordSplitter
 
     /// <summary>
     /// Takes the next 32 bytes of an object in one step when nothing in them needs the byte-by-byte path: no
-    /// backslash, no newline, and the object does not end in them. Updates the depth and whether a string is open.
+    /// backslash, no newline that needs a look, and the object does not end in them. Updates the depth and whether a string is open.
     /// </summary>
     /// <remarks>
     /// Perf: the next quote is mostly 1-2 bytes away, so one vectorized search a token cost about 4 µs a compact span
@@ -234,7 +234,16 @@ internal sealed class RecordSplitter
         }
 
         var bytes = Vector256.Create(data[..Block]);
-        if ((Vector256.Equals(bytes, Vector256.Create((byte)'\\')) | Vector256.Equals(bytes, Vector256.Create((byte)'\n'))) != Vector256<byte>.Zero)
+        if (Vector256.Equals(bytes, Vector256.Create((byte)'\\')) != Vector256<byte>.Zero)
+        {
+            return false;
+        }
+
+        // A compact object has no newline; a pretty one has them between tokens, never before a '{' in column 0
+        // (that is a new object) nor as this block's last byte (the next byte is not looked at here).
+        var newlines = Vector256.Equals(bytes, Vector256.Create((byte)'\n')).ExtractMostSignificantBits();
+        var rawOpens = Vector256.Equals(bytes, Vector256.Create((byte)'{')).ExtractMostSignificantBits();
+        if (newlines != 0 && (_singleLine || (newlines & (1u << (Block - 1))) != 0 || ((newlines << 1) & rawOpens) != 0))
         {
             return false;
         }
@@ -251,7 +260,12 @@ internal sealed class RecordSplitter
             inside = ~inside;
         }
 
-        var opens = Vector256.Equals(bytes, Vector256.Create((byte)'{')).ExtractMostSignificantBits() & ~inside;
+        if ((newlines & inside) != 0)
+        {
+            return false; // a string does not span lines: cut short
+        }
+
+        var opens = rawOpens & ~inside;
         var closes = Vector256.Equals(bytes, Vector256.Create((byte)'}')).ExtractMostSignificantBits() & ~inside;
         var depth = _depth;
         var braces = opens | closes;
@@ -268,6 +282,7 @@ internal sealed class RecordSplitter
         }
 
         _depth = depth;
+        _line += BitOperations.PopCount(newlines);
         _inString ^= (BitOperations.PopCount(quotes) & 1) != 0;
         return true;
     }
