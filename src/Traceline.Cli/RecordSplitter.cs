@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace Traceline.Cli;
 
@@ -14,6 +16,7 @@ namespace Traceline.Cli;
 internal sealed class RecordSplitter
 {
     internal const int DefaultMaxRecordBytes = 64 * 1024 * 1024;
+    private const int Block = 32;
 
     private static readonly SearchValues<byte> OutsideString = SearchValues.Create("\"{}\n"u8);
     private static readonly SearchValues<byte> InsideString = SearchValues.Create("\"\\\n"u8);
@@ -125,6 +128,12 @@ internal sealed class RecordSplitter
                 continue;
             }
 
+            if (SkipBlock(data))
+            {
+                _scan += Block;
+                continue;
+            }
+
             var index = data.IndexOfAny(_inString ? InsideString : OutsideString);
             if (index < 0)
             {
@@ -206,6 +215,76 @@ internal sealed class RecordSplitter
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Takes the next 32 bytes of an object in one step when nothing in them needs the byte-by-byte path: no
+    /// backslash, no newline that needs a look, and the object does not end in them. Updates the depth and whether a string is open.
+    /// </summary>
+    /// <remarks>
+    /// Perf: the next quote is mostly 1-2 bytes away, so one vectorized search a token cost about 4 µs a compact span
+    /// (ViewParseBenchmarks' split stage). Here the quotes' running XOR marks the bytes inside strings, and only the
+    /// braces outside them are counted.
+    /// </remarks>
+    private bool SkipBlock(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < Block || !Vector256.IsHardwareAccelerated)
+        {
+            return false;
+        }
+
+        var bytes = Vector256.Create(data[..Block]);
+        if (Vector256.Equals(bytes, Vector256.Create((byte)'\\')) != Vector256<byte>.Zero)
+        {
+            return false;
+        }
+
+        // A compact object has no newline; a pretty one has them between tokens, never before a '{' in column 0
+        // (that is a new object) nor as this block's last byte (the next byte is not looked at here).
+        var newlines = Vector256.Equals(bytes, Vector256.Create((byte)'\n')).ExtractMostSignificantBits();
+        var rawOpens = Vector256.Equals(bytes, Vector256.Create((byte)'{')).ExtractMostSignificantBits();
+        if (newlines != 0 && (_singleLine || (newlines & (1u << (Block - 1))) != 0 || ((newlines << 1) & rawOpens) != 0))
+        {
+            return false;
+        }
+
+        var quotes = Vector256.Equals(bytes, Vector256.Create((byte)'"')).ExtractMostSignificantBits();
+        var inside = quotes; // bit i: the quotes up to i are odd, so byte i is in a string (or opens one)
+        inside ^= inside << 1;
+        inside ^= inside << 2;
+        inside ^= inside << 4;
+        inside ^= inside << 8;
+        inside ^= inside << 16;
+        if (_inString)
+        {
+            inside = ~inside;
+        }
+
+        if ((newlines & inside) != 0)
+        {
+            return false; // a string does not span lines: cut short
+        }
+
+        var opens = rawOpens & ~inside;
+        var closes = Vector256.Equals(bytes, Vector256.Create((byte)'}')).ExtractMostSignificantBits() & ~inside;
+        var depth = _depth;
+        var braces = opens | closes;
+        while (braces != 0)
+        {
+            var bit = braces & (0u - braces);
+            depth += (opens & bit) != 0 ? 1 : -1;
+            if (depth == 0)
+            {
+                return false; // the object ends here: the byte-by-byte path returns it
+            }
+
+            braces ^= bit;
+        }
+
+        _depth = depth;
+        _line += BitOperations.PopCount(newlines);
+        _inString ^= (BitOperations.PopCount(quotes) & 1) != 0;
+        return true;
     }
 
     private string TruncatedAt(long nextLine)

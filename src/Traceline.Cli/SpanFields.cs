@@ -6,9 +6,9 @@ namespace Traceline.Cli;
 internal struct SpanFields
 {
     public string? Name;
-    public string? TraceIdText;
-    public string? SpanIdText;
-    public string? ParentIdText;
+    public HexId TraceHex;
+    public HexId SpanHex;
+    public HexId ParentHex;
     public bool ParentIsRemote;
     public bool HasContext;
     public SpanKind Kind;
@@ -20,8 +20,8 @@ internal struct SpanFields
     public SpanStatusCode Status;
     public string? StatusDescription;
     public string? ErrorType;
-    public string? LinkTraceIdText;
-    public string? LinkSpanIdText;
+    public HexId LinkTraceHex;
+    public HexId LinkSpanHex;
 
     /// <summary>Gets whether nothing span-like was read: another JSON object the process logged, not a bad span.</summary>
     public readonly bool IsOtherObject => !HasContext && Name is null;
@@ -34,27 +34,27 @@ internal struct SpanFields
             return $"not a span: '{Shorten(Name)}' has no SpanContext (or traceId)";
         }
 
-        if (!TraceId.TryParse(TraceIdText, out var traceId) || !traceId.IsValid)
+        if (!TraceHex.TryGetTraceId(out var traceId))
         {
-            return $"bad trace id '{Shorten(TraceIdText)}': expected 32 lowercase hex digits, not all zero";
+            return $"bad trace id '{Shorten(TraceHex.Text)}': expected 32 lowercase hex digits, not all zero";
         }
 
-        if (!SpanId.TryParse(SpanIdText, out var spanId) || !spanId.IsValid)
+        if (!SpanHex.TryGetSpanId(out var spanId))
         {
-            return $"bad span id '{Shorten(SpanIdText)}' in trace {TraceIdText}: expected 16 lowercase hex digits, not all zero";
+            return $"bad span id '{Shorten(SpanHex.Text)}' in trace {traceId}: expected 16 lowercase hex digits, not all zero";
         }
 
-        if (!string.IsNullOrEmpty(ParentIdText) && !SpanId.TryParse(ParentIdText, out _) && ParentIdText.AsSpan().IndexOfAnyExcept('0') >= 0)
+        if (!ParentHex.IsEmptyOrZero && !ParentHex.TryGetSpanId(out _))
         {
-            return $"bad parent span id '{Shorten(ParentIdText)}' of span {SpanIdText}: expected 16 lowercase hex digits";
+            return $"bad parent span id '{Shorten(ParentHex.Text)}' of span {spanId}: expected 16 lowercase hex digits";
         }
 
         if (Name is null)
         {
-            return $"span {SpanIdText} has no name";
+            return $"span {spanId} has no name";
         }
 
-        return !HasStart ? $"span {SpanIdText} has no start time" : !HasEnd ? $"span {SpanIdText} has no end time" : null;
+        return !HasStart ? $"span {spanId} has no start time" : !HasEnd ? $"span {spanId} has no end time" : null;
     }
 
     /// <summary>Sets what an attribute says about the span (its error type) or its resource (the service).</summary>
@@ -78,17 +78,19 @@ internal struct SpanFields
     public readonly TraceSpan ToSpan(StringPool strings)
     {
         // An all-zero parent id parses to "no parent".
-        var parentId = SpanId.TryParse(ParentIdText, out var parsed) ? parsed : default;
+        ParentHex.TryGetSpanId(out var parentId);
+        TraceHex.TryGetTraceId(out var traceId);
+        SpanHex.TryGetSpanId(out var spanId);
         var link = default(SpanContext);
-        if (TraceId.TryParse(LinkTraceIdText, out var linkTrace) && SpanId.TryParse(LinkSpanIdText, out var linkSpan))
+        if (LinkTraceHex.TryGetTraceId(out var linkTrace) && LinkSpanHex.TryGetSpanId(out var linkSpan))
         {
             link = new SpanContext(linkTrace, linkSpan, TraceFlags.None);
         }
 
         return new TraceSpan
         {
-            TraceId = TraceId.Parse(TraceIdText),
-            SpanId = SpanId.Parse(SpanIdText),
+            TraceId = traceId,
+            SpanId = spanId,
             ParentSpanId = parentId,
             ParentIsRemote = ParentIsRemote,
             Name = Name!,

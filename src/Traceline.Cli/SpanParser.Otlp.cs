@@ -126,17 +126,17 @@ internal sealed partial class SpanParser
             if (reader.ValueTextEquals("traceId"u8) || reader.ValueTextEquals("trace_id"u8))
             {
                 reader.Read();
-                span.TraceIdText = reader.GetString();
+                span.TraceHex = HexId.Read(ref reader, _strings);
             }
             else if (reader.ValueTextEquals("spanId"u8) || reader.ValueTextEquals("span_id"u8))
             {
                 reader.Read();
-                span.SpanIdText = reader.GetString();
+                span.SpanHex = HexId.Read(ref reader, _strings);
             }
             else if (reader.ValueTextEquals("parentSpanId"u8) || reader.ValueTextEquals("parent_span_id"u8))
             {
                 reader.Read();
-                span.ParentIdText = reader.GetString();
+                span.ParentHex = HexId.Read(ref reader, _strings);
             }
             else if (reader.ValueTextEquals("name"u8))
             {
@@ -195,7 +195,7 @@ internal sealed partial class SpanParser
         span.ParentIsRemote = (flags & HasIsRemote) != 0 ? (flags & IsRemote) != 0 : span.Kind is SpanKind.Server or SpanKind.Consumer;
     }
 
-    private static void ReadOtlpLinks(ref Utf8JsonReader reader, ref SpanFields span)
+    private void ReadOtlpLinks(ref Utf8JsonReader reader, ref SpanFields span)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -205,18 +205,18 @@ internal sealed partial class SpanParser
 
         while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
         {
-            string? traceId = null, spanId = null;
+            HexId traceId = default, spanId = default;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("traceId"u8) || reader.ValueTextEquals("trace_id"u8))
                 {
                     reader.Read();
-                    traceId = reader.GetString();
+                    traceId = HexId.Read(ref reader, _strings);
                 }
                 else if (reader.ValueTextEquals("spanId"u8) || reader.ValueTextEquals("span_id"u8))
                 {
                     reader.Read();
-                    spanId = reader.GetString();
+                    spanId = HexId.Read(ref reader, _strings);
                 }
                 else
                 {
@@ -225,10 +225,10 @@ internal sealed partial class SpanParser
                 }
             }
 
-            if (span.LinkTraceIdText is null)
+            if (!span.LinkTraceHex.IsPresent)
             {
-                span.LinkTraceIdText = traceId;
-                span.LinkSpanIdText = spanId;
+                span.LinkTraceHex = traceId;
+                span.LinkSpanHex = spanId;
             }
         }
     }

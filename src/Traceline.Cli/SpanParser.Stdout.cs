@@ -21,13 +21,13 @@ internal sealed partial class SpanParser
             else if (reader.ValueTextEquals("SpanContext"u8))
             {
                 reader.Read();
-                ReadStdoutContext(ref reader, out span.TraceIdText, out span.SpanIdText, out _);
+                ReadStdoutContext(ref reader, out span.TraceHex, out span.SpanHex, out _);
                 span.HasContext = true;
             }
             else if (reader.ValueTextEquals("Parent"u8))
             {
                 reader.Read();
-                ReadStdoutContext(ref reader, out _, out span.ParentIdText, out span.ParentIsRemote);
+                ReadStdoutContext(ref reader, out _, out span.ParentHex, out span.ParentIsRemote);
             }
             else if (reader.ValueTextEquals("SpanKind"u8))
             {
@@ -79,9 +79,9 @@ internal sealed partial class SpanParser
         }
     }
 
-    private static void ReadStdoutContext(ref Utf8JsonReader reader, out string? traceId, out string? spanId, out bool remote)
+    private void ReadStdoutContext(ref Utf8JsonReader reader, out HexId traceId, out HexId spanId, out bool remote)
     {
-        traceId = spanId = null;
+        traceId = spanId = default;
         remote = false;
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -94,12 +94,12 @@ internal sealed partial class SpanParser
             if (reader.ValueTextEquals("TraceID"u8))
             {
                 reader.Read();
-                traceId = reader.GetString();
+                traceId = HexId.Read(ref reader, _strings);
             }
             else if (reader.ValueTextEquals("SpanID"u8))
             {
                 reader.Read();
-                spanId = reader.GetString();
+                spanId = HexId.Read(ref reader, _strings);
             }
             else if (reader.ValueTextEquals("Remote"u8))
             {
@@ -114,7 +114,7 @@ internal sealed partial class SpanParser
         }
     }
 
-    private static void ReadStdoutLinks(ref Utf8JsonReader reader, ref SpanFields span)
+    private void ReadStdoutLinks(ref Utf8JsonReader reader, ref SpanFields span)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -128,9 +128,9 @@ internal sealed partial class SpanParser
             {
                 var context = reader.ValueTextEquals("SpanContext"u8);
                 reader.Read();
-                if (context && span.LinkTraceIdText is null)
+                if (context && !span.LinkTraceHex.IsPresent)
                 {
-                    ReadStdoutContext(ref reader, out span.LinkTraceIdText, out span.LinkSpanIdText, out _);
+                    ReadStdoutContext(ref reader, out span.LinkTraceHex, out span.LinkSpanHex, out _);
                 }
                 else
                 {

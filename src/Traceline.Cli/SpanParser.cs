@@ -14,7 +14,7 @@ namespace Traceline.Cli;
 /// </remarks>
 internal sealed partial class SpanParser
 {
-    private static readonly JsonReaderOptions Options = new() { MaxDepth = 64, CommentHandling = JsonCommentHandling.Skip };
+    private static readonly JsonReaderOptions Options = new() { MaxDepth = 64 };
 
     private readonly StringPool _strings = new();
     private readonly List<SpanFields> _pending = [];
@@ -140,7 +140,7 @@ internal sealed partial class SpanParser
             reader.Read();
             if (isString && reader.TokenType == JsonTokenType.String)
             {
-                value = _strings.Get(reader.GetString().AsSpan());
+                value = _strings.Get(ref reader);
             }
             else
             {
@@ -180,7 +180,7 @@ internal sealed partial class SpanParser
 
     private string ReadName(ref Utf8JsonReader reader) =>
         reader.TokenType != JsonTokenType.String ? throw new FormatException("a span's name is not a string")
-        : reader.ValueIsEscaped ? _strings.Get(reader.GetString().AsSpan()) : _strings.Get(reader.ValueSpan);
+        : _strings.Get(ref reader);
 
     private static AttributeKey KeyOf(ref Utf8JsonReader reader) =>
         reader.ValueTextEquals("service.name"u8) ? AttributeKey.ServiceName

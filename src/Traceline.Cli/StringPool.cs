@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 
 namespace Traceline.Cli;
 
@@ -10,6 +11,10 @@ internal sealed class StringPool
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
     public StringPool() => _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Gets the string the reader is on, without a copy when it has no escapes and was seen before.</summary>
+    public string Get(ref Utf8JsonReader reader) =>
+        reader.ValueIsEscaped ? Get(reader.GetString().AsSpan()) : Get(reader.ValueSpan);
 
     public string Get(ReadOnlySpan<byte> utf8)
     {

@@ -15,6 +15,10 @@ internal sealed class ViewCommand
     private readonly SpanParser _parser = new();
     private readonly TextWriter _output;
     private readonly TextWriter _errors;
+    private readonly Action<TraceSpan> _add;
+    private readonly Action<string> _problem;
+    private string _input = string.Empty; // the input and line of the record being parsed, for _add and _problem
+    private long _line;
     private long _spans;
     private long _skipped;
     private long _problems;
@@ -23,6 +27,8 @@ internal sealed class ViewCommand
     {
         _output = output;
         _errors = errors;
+        _add = span => Add(span, _input, _line);
+        _problem = message => Problem(_input, _line, message);
     }
 
     public string? TraceFilter { get; set; }
@@ -58,7 +64,8 @@ internal sealed class ViewCommand
                     continue;
                 }
 
-                _parser.Parse(record.Span, span => Add(span, name, line), message => Problem(name, line, message));
+                (_input, _line) = (name, line);
+                _parser.Parse(record.Span, _add, _problem);
             }
 
             if (splitter.Finish() is { } last)

@@ -52,6 +52,33 @@ public class ViewParseBenchmarks
     [Benchmark(OperationsPerInvoke = Spans, Description = "view: pretty JSON, per span")]
     public long Pretty() => Read(_pretty);
 
+    [Benchmark(OperationsPerInvoke = Spans, Description = "stage: split compact into records, per span")]
+    public long SplitCompact()
+    {
+        var splitter = new RecordSplitter(new MemoryStream(_compact, writable: false));
+        long records = 0;
+        while (splitter.TryRead(out _, out _))
+        {
+            records++;
+        }
+
+        return records;
+    }
+
+    [Benchmark(OperationsPerInvoke = Spans, Description = "stage: split + parse compact (spans dropped), per span")]
+    public long ParseCompact()
+    {
+        var splitter = new RecordSplitter(new MemoryStream(_compact, writable: false));
+        var parser = new SpanParser();
+        long spans = 0;
+        while (splitter.TryRead(out var record, out _))
+        {
+            spans += parser.Parse(record.Span, static _ => { }, static _ => { });
+        }
+
+        return spans;
+    }
+
     private static long Read(byte[] log)
     {
         var view = new ViewCommand(TextWriter.Null, TextWriter.Null);
