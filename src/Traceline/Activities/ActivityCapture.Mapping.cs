@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+
 namespace Traceline;
 
 // From an Activity to its span: tags, events, links and status copied within the span limits, tag values typed.
