@@ -240,7 +240,11 @@ internal sealed partial class ActivityCapture : IDisposable
         var flags = activity.Recorded ? TraceFlags.Sampled : TraceFlags.None;
         var context = new SpanContext(ActivityIds.ToTraceId(activity.TraceId), ActivityIds.ToSpanId(activity.SpanId), flags, activity.TraceStateString, isRemote: false);
         var tracer = TracerOf(activity.Source);
-        var data = _provider.Pool is { } pool ? pool.Rent() : new SpanData();
+
+        // At its stop, nobody but the processors will see the span: its handle may be pooled with its storage.
+        var pool = _provider.Pool;
+        var span = !atStart && pool is not null ? Span.FromPool(pool, context) : new Span(context, pool?.Rent() ?? new SpanData());
+        var data = span.Data!;
         data.Tracer = tracer;
         data.Name = activity.DisplayName;
         data.Kind = (byte)activity.Kind;
@@ -248,9 +252,6 @@ internal sealed partial class ActivityCapture : IDisposable
         data.ParentFlags = (TraceFlags)(byte)(activity.Parent?.ActivityTraceFlags ?? activity.ActivityTraceFlags);
         data.ParentIsRemote = activity.HasRemoteParent;
         data.StartUnixNanos = ActivityIds.ToUnixNanos(activity.StartTimeUtc);
-
-        // At its stop, nobody but the processors will see the span: its handle may be pooled with its storage.
-        var span = !atStart && _provider.Pool is { } handles ? Span.FromPool(handles, context, data) : new Span(context, data);
         if (atStart)
         {
             // The Activity's own clock decides its times; the monotonic start is placed where its start falls.
