@@ -6,25 +6,17 @@ namespace Traceline.Tests.Activities;
 public sealed class ActivityIdsTests
 {
     [Fact]
-    public void ToTraceId_AnyActivityTraceId_SameBytes() =>
-        Gen.Byte.Array[16].Sample(bytes =>
+    public void ToTraceIdAndToSpanId_AnyActivityIds_SameBytesAndBack() =>
+        Gen.Select(Gen.Byte.Array[16], Gen.Byte.Array[8]).Sample((traceBytes, spanBytes) =>
         {
-            var id = ActivityTraceId.CreateFromBytes(bytes);
-            var actual = new byte[16];
-            ActivityIds.ToTraceId(id).CopyTo(actual);
-            Assert.Equal(bytes, actual);
-            Assert.Equal(id, ActivityIds.ToActivity(ActivityIds.ToTraceId(id)));
-        });
-
-    [Fact]
-    public void ToSpanId_AnyActivitySpanId_SameBytes() =>
-        Gen.Byte.Array[8].Sample(bytes =>
-        {
-            var id = ActivitySpanId.CreateFromBytes(bytes);
-            var actual = new byte[8];
-            ActivityIds.ToSpanId(id).CopyTo(actual);
-            Assert.Equal(bytes, actual);
-            Assert.Equal(id, ActivityIds.ToActivity(ActivityIds.ToSpanId(id)));
+            var traceId = ActivityTraceId.CreateFromBytes(traceBytes);
+            var spanId = ActivitySpanId.CreateFromBytes(spanBytes);
+            var actual = new byte[24];
+            ActivityIds.ToTraceId(traceId).CopyTo(actual);
+            ActivityIds.ToSpanId(spanId).CopyTo(actual.AsSpan(16));
+            Assert.Equal([.. traceBytes, .. spanBytes], actual);
+            Assert.Equal(traceId, ActivityIds.ToActivity(ActivityIds.ToTraceId(traceId)));
+            Assert.Equal(spanId, ActivityIds.ToActivity(ActivityIds.ToSpanId(spanId)));
         });
 
     [Fact]
