@@ -106,9 +106,16 @@ internal sealed partial class ActivityCapture : IDisposable
                 return ActivitySamplingResult.None; // a hierarchical id: not a span of a W3C trace
             }
 
+            var sampler = _provider.Sampler;
+            if (sampler is AlwaysOnSampler)
+            {
+                // Perf: AlwaysOn reads none of the parameters, so they are not built (the OpenTelemetry SDK skips its
+                // sampler for AlwaysOn too): no tag or link conversion, no call.
+                return ActivitySamplingResult.AllDataAndRecorded;
+            }
+
             var attributes = options.Tags is { } tags ? ToAttributes(tags) : [];
             var links = options.Links is { } activityLinks ? ToLinks(activityLinks) : [];
-            var sampler = _provider.Sampler;
             SamplingResult result;
             try
             {
@@ -200,7 +207,8 @@ internal sealed partial class ActivityCapture : IDisposable
             }
 
             // Only what the sampler wanted recorded becomes a span; one dropped for propagation leaves nothing to end.
-            var span = activity.GetCustomProperty(SpanProperty) as Span;
+            var span = _provider.HasStartProcessors ? activity.GetCustomProperty(SpanProperty) as Span : null;
+            var madeAtStart = span is not null;
             if (span is null)
             {
                 if (!activity.IsAllDataRequested || _provider.IsShutdown)
@@ -215,6 +223,11 @@ internal sealed partial class ActivityCapture : IDisposable
             {
                 try
                 {
+                    if (madeAtStart)
+                    {
+                        span.UpdateName(activity.DisplayName); // the app may have renamed the Activity since (a span made now has its name)
+                    }
+
                     Record(span, activity);
                 }
                 catch (Exception ex) // what was recorded so far is exported; the app never sees the failure.
