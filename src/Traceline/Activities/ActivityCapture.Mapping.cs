@@ -6,11 +6,9 @@ namespace Traceline;
 // From an Activity to its span: tags, events, links and status copied within the span limits, tag values typed.
 internal sealed partial class ActivityCapture
 {
-    /// <summary>Copies what the Activity recorded onto its span, within the span limits.</summary>
+    /// <summary>Copies what the Activity recorded (tags, events, links, status) onto its span, within the span limits.</summary>
     private static void Record(Span span, Activity activity)
     {
-        span.UpdateName(activity.DisplayName);
-
         // Perf: tags go in by the stack-full, so the span's setter lock is taken once per chunk, not per tag.
         var buffer = default(StartAttributeBuffer);
         Span<SpanAttribute> chunk = buffer;

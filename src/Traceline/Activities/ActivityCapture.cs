@@ -106,9 +106,16 @@ internal sealed partial class ActivityCapture : IDisposable
                 return ActivitySamplingResult.None; // a hierarchical id: not a span of a W3C trace
             }
 
+            var sampler = _provider.Sampler;
+            if (sampler is AlwaysOnSampler)
+            {
+                // Perf: AlwaysOn reads none of the parameters, so they are not built (the OpenTelemetry SDK skips its
+                // sampler for AlwaysOn too): no tag or link conversion, no call.
+                return ActivitySamplingResult.AllDataAndRecorded;
+            }
+
             var attributes = options.Tags is { } tags ? ToAttributes(tags) : [];
             var links = options.Links is { } activityLinks ? ToLinks(activityLinks) : [];
-            var sampler = _provider.Sampler;
             SamplingResult result;
             try
             {
@@ -200,7 +207,8 @@ internal sealed partial class ActivityCapture : IDisposable
             }
 
             // Only what the sampler wanted recorded becomes a span; one dropped for propagation leaves nothing to end.
-            var span = activity.GetCustomProperty(SpanProperty) as Span;
+            var span = _provider.HasStartProcessors ? activity.GetCustomProperty(SpanProperty) as Span : null;
+            var madeAtStart = span is not null;
             if (span is null)
             {
                 if (!activity.IsAllDataRequested || _provider.IsShutdown)
@@ -215,6 +223,11 @@ internal sealed partial class ActivityCapture : IDisposable
             {
                 try
                 {
+                    if (madeAtStart)
+                    {
+                        span.UpdateName(activity.DisplayName); // the app may have renamed the Activity since (a span made now has its name)
+                    }
+
                     Record(span, activity);
                 }
                 catch (Exception ex) // what was recorded so far is exported; the app never sees the failure.
@@ -240,7 +253,11 @@ internal sealed partial class ActivityCapture : IDisposable
         var flags = activity.Recorded ? TraceFlags.Sampled : TraceFlags.None;
         var context = new SpanContext(ActivityIds.ToTraceId(activity.TraceId), ActivityIds.ToSpanId(activity.SpanId), flags, activity.TraceStateString, isRemote: false);
         var tracer = TracerOf(activity.Source);
-        var data = _provider.Pool is { } pool ? pool.Rent() : new SpanData();
+
+        // At its stop, nobody but the processors will see the span: its handle may be pooled with its storage.
+        var pool = _provider.Pool;
+        var span = !atStart && pool is not null ? Span.FromPool(pool, context) : new Span(context, pool?.Rent() ?? new SpanData());
+        var data = span.Data!;
         data.Tracer = tracer;
         data.Name = activity.DisplayName;
         data.Kind = (byte)activity.Kind;
@@ -248,9 +265,6 @@ internal sealed partial class ActivityCapture : IDisposable
         data.ParentFlags = (TraceFlags)(byte)(activity.Parent?.ActivityTraceFlags ?? activity.ActivityTraceFlags);
         data.ParentIsRemote = activity.HasRemoteParent;
         data.StartUnixNanos = ActivityIds.ToUnixNanos(activity.StartTimeUtc);
-
-        // At its stop, nobody but the processors will see the span: its handle may be pooled with its storage.
-        var span = !atStart && _provider.Pool is { } handles ? Span.FromPool(handles, context, data) : new Span(context, data);
         if (atStart)
         {
             // The Activity's own clock decides its times; the monotonic start is placed where its start falls.

@@ -259,10 +259,12 @@ public sealed class ActivityCaptureTests
         Assert.Equal("yes", Attribute(span, "sampler.said").StringValue);
     }
 
-    [Fact]
-    public void BadInput_InvalidParentIds_NotCapturedNothingThrown()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // AlwaysOn: the sampler is not called, the checks of the ids still apply
+    public void BadInput_InvalidParentIds_NotCapturedNothingThrown(bool alwaysOn)
     {
-        var (provider, exporter) = TestProviders.CreateInMemory(b => b.AddSource("Capture.Invalid"));
+        var (provider, exporter) = TestProviders.CreateInMemory(b => WithSampler(b.AddSource("Capture.Invalid"), alwaysOn));
         using var _p = provider;
         using var source = new ActivitySource("Capture.Invalid");
         var zeroTrace = new ActivityContext(default, ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
@@ -272,12 +274,20 @@ public sealed class ActivityCaptureTests
         Assert.Null(source.StartActivity("zero-span", ActivityKind.Internal, zeroSpan));
         Assert.Null(source.StartActivity("bad-string", ActivityKind.Internal, "00-00000000000000000000000000000000-00f067aa0ba902b7-01"));
         Assert.Empty(exporter.Spans);
+
+        using (source.StartActivity("valid"))
+        {
+        }
+
+        Assert.Equal("valid", Assert.Single(exporter.Spans).Name);
     }
 
-    [Fact]
-    public void BadInput_HierarchicalIds_NotCapturedNothingThrown()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BadInput_HierarchicalIds_NotCapturedNothingThrown(bool alwaysOn)
     {
-        var (provider, exporter) = TestProviders.CreateInMemory(b => b.AddSource("Capture.Hierarchical"));
+        var (provider, exporter) = TestProviders.CreateInMemory(b => WithSampler(b.AddSource("Capture.Hierarchical"), alwaysOn));
         using var _p = provider;
         using var source = new ActivitySource("Capture.Hierarchical");
 
@@ -454,6 +464,9 @@ public sealed class ActivityCaptureTests
     }
 
     private static AttributeValue Attribute(Span span, string key) => span.Attributes.ToArray().Single(a => a.Key == key).Value;
+
+    private static TracingBuilder WithSampler(TracingBuilder builder, bool alwaysOn) =>
+        alwaysOn ? builder.WithSampler(Sampler.AlwaysOn) : builder;
 
     private sealed class TraceStateSampler : Sampler
     {

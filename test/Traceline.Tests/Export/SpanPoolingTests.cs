@@ -260,6 +260,8 @@ public sealed class SpanPoolingTests
         Assert.Equal([.. started, (appSpan.Context.TraceId.ToString(), appSpan.Context.SpanId.ToString())], exporter.Ids);
         Assert.Same(exporter.Handles[0], exporter.Handles[1]);
         Assert.Same(exporter.Handles[1], exporter.Handles[2]);
+        Assert.Same(exporter.Storage[0], exporter.Storage[1]); // a pooled handle brings its storage back with it
+        Assert.Same(exporter.Storage[1], exporter.Storage[2]);
         Assert.NotSame(exporter.Handles[2], appSpan);
         Assert.Equal(appSpan.Context.SpanId.ToString(), exporter.Ids[3].SpanId);
     }
@@ -271,6 +273,8 @@ public sealed class SpanPoolingTests
 
         public List<(string TraceId, string SpanId)> Ids { get; } = [];
 
+        public List<object?> Storage { get; } = [];
+
         public override bool ReleasesSpansAfterExport => true;
 
         public override ValueTask<ExportResult> ExportAsync(ReadOnlyMemory<Span> batch, CancellationToken cancellationToken)
@@ -279,6 +283,7 @@ public sealed class SpanPoolingTests
             {
                 Handles.Add(span); // a reference for the test's identity check only: never read after the export
                 Ids.Add((span.Context.TraceId.ToString(), span.Context.SpanId.ToString()));
+                Storage.Add(span.Data);
             }
 
             return ValueTask.FromResult(ExportResult.Success);
