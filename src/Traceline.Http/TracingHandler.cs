@@ -173,20 +173,7 @@ public sealed class TracingHandler : DelegatingHandler
             var buffer = default(StartAttributeBuffer);
             Span<SpanAttribute> attributes = buffer;
             var count = 0;
-            var methodIndex = HttpMethods.WriteAttributes(request.Method.Method, ignoreCase: true, attributes, ref count);
-            if (request.RequestUri is { IsAbsoluteUri: true } uri)
-            {
-                // Perf: Uri caches its host string once parsed (SocketsHttpHandler reads it too): no allocation here.
-                attributes[count++] = new SpanAttribute(SemanticConventions.ServerAddress, uri.Host);
-                attributes[count++] = new SpanAttribute(SemanticConventions.ServerPort, uri.Port);
-                attributes[count++] = new SpanAttribute(SemanticConventions.UrlFull, _urls.Get(uri));
-            }
-
-            if (sendsBefore > 0)
-            {
-                attributes[count++] = new SpanAttribute(SemanticConventions.HttpRequestResendCount, sendsBefore);
-            }
-
+            var methodIndex = HttpClientConventions.WriteStartAttributes(request, _urls, sendsBefore, attributes, ref count);
             var name = HttpMethods.SpanNames[methodIndex];
             if (GrpcMethodOf(request) is { } method)
             {
@@ -241,18 +228,7 @@ public sealed class TracingHandler : DelegatingHandler
         {
             if (span.IsRecording)
             {
-                var statusCode = (int)response.StatusCode;
-                var attributes = default(EndAttributeBuffer);
-                attributes[0] = new SpanAttribute(SemanticConventions.HttpResponseStatusCode, statusCode);
-                attributes[1] = new SpanAttribute(SemanticConventions.NetworkProtocolVersion, HttpClientConventions.ProtocolVersion(response.Version));
-                var count = 2;
-                if (statusCode >= 400)
-                {
-                    attributes[count++] = new SpanAttribute(SemanticConventions.ErrorType, SemanticConventions.StatusCodeText(statusCode));
-                    span.SetStatus(SpanStatusCode.Error);
-                }
-
-                span.SetAttributes(((ReadOnlySpan<SpanAttribute>)attributes)[..count]);
+                HttpClientConventions.RecordResponse(span, (int)response.StatusCode, HttpClientConventions.ProtocolVersion(response.Version));
                 _callbacks.EnrichWithResponse(span, response);
 
                 // A gRPC call is over when its trailers arrive, after the body: its span ends then.
@@ -281,11 +257,7 @@ public sealed class TracingHandler : DelegatingHandler
             {
                 var timedOut = HttpClientConventions.HasTimeoutCause(exception)
                     || (exception is OperationCanceledException && _timeouts is not null && _timeouts.HasElapsed(startTimestamp));
-                span.SetAttribute(SemanticConventions.ErrorType, HttpClientConventions.ExceptionErrorType(exception, timedOut));
-                span.RecordException(exception);
-                span.SetStatus(
-                    SpanStatusCode.Error,
-                    timedOut ? "The request timed out." : exception is OperationCanceledException ? "The request was canceled." : exception.Message);
+                HttpClientConventions.RecordFailure(span, exception, timedOut);
                 _callbacks.EnrichWithException(span, exception);
             }
         }

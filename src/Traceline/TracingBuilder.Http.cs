@@ -19,10 +19,9 @@ public sealed partial class TracingBuilder
     /// <para>
     /// Built on the runtime's own instrumentation point: the provider listens to the <c>System.Net.Http</c>
     /// ActivitySource that <c>SocketsHttpHandler</c> starts an Activity from for each request it sends (each redirect
-    /// too), turns that Activity into a client span (name, attributes and status by the OpenTelemetry HTTP client
-    /// conventions, as the runtime tags them; <c>url.full</c> with the query string redacted as the runtime does), and
-    /// writes the span's context into the request with the provider's propagator. A request through Traceline's
-    /// handler keeps the handler's span and header only.
+    /// too), turns that Activity into a client span with the name, attributes, <c>url.full</c> redaction, resend count
+    /// and exception event of Traceline's handler, and writes the span's context into the request with the provider's
+    /// propagator. A request through Traceline's handler keeps the handler's span and header only.
     /// </para>
     /// <para>
     /// Either way, while a provider exists, the runtime writes no trace header of its own: with this off, a client

@@ -29,6 +29,7 @@ public class HandlerBenchmarks
     private HttpMessageInvoker _invoker = null!;
     private Traceline.TracerProvider? _traceline;
     private OpenTelemetry.Trace.TracerProvider? _sdk;
+    private System.Diagnostics.ActivityListener? _bareListener;
 
     [GlobalSetup(Targets = [nameof(NoTracing), nameof(HeaderOnly)])]
     public void SetupNoTracing() => _invoker = new HttpMessageInvoker(CreateInnerHandler());
@@ -57,6 +58,25 @@ public class HandlerBenchmarks
         _invoker = new HttpMessageInvoker(CreateInnerHandler());
     }
 
+    /// <summary>
+    /// No tracing library: a listener on the runtime's source that asks for propagation data only and does nothing, and
+    /// a handler whose propagator writes nothing. What the runtime's Activity costs by itself, which every plain-client
+    /// span (Traceline's or the SDK's) pays and the handler does not.
+    /// </summary>
+    [GlobalSetup(Target = nameof(RuntimeActivityAlone))]
+    public void SetupRuntimeActivityAlone()
+    {
+        _bareListener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = static source => source.Name == "System.Net.Http",
+            Sample = static (ref _) => System.Diagnostics.ActivitySamplingResult.PropagationData,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(_bareListener);
+        var handler = CreateInnerHandler();
+        handler.ActivityHeadersPropagator = System.Diagnostics.DistributedContextPropagator.CreateNoOutputPropagator();
+        _invoker = new HttpMessageInvoker(handler);
+    }
+
     [GlobalSetup(Target = nameof(OpenTelemetrySdk))]
     public void SetupOpenTelemetrySdk()
     {
@@ -74,6 +94,7 @@ public class HandlerBenchmarks
         _invoker.Dispose();
         _traceline?.Dispose();
         _sdk?.Dispose();
+        _bareListener?.Dispose();
     }
 
     [Benchmark(Baseline = true)]
@@ -94,6 +115,9 @@ public class HandlerBenchmarks
 
     [Benchmark]
     public Task<HttpStatusCode> TracelinePlainClient() => SendAsync();
+
+    [Benchmark]
+    public Task<HttpStatusCode> RuntimeActivityAlone() => SendAsync();
 
     [Benchmark]
     public Task<HttpStatusCode> OpenTelemetrySdk() => SendAsync();

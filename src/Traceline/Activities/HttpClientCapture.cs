@@ -16,6 +16,14 @@ namespace Traceline;
 /// Activity is a root of another trace, and it is only the carrier of the span id.
 /// </para>
 /// <para>
+/// <b>What the span records</b> is what Traceline's handler records, through the same code
+/// (<see cref="HttpClientConventions"/>): the start attributes come from the request the runtime hands the propagator,
+/// the response's from the Activity's tags at stop, a failure from the exception the runtime adds to the Activity
+/// (<see cref="ActivityListener.ExceptionRecorder"/>). Perf: the listener asks for propagation data only, so the
+/// runtime tags nothing at the start (its own url.full, a boxed port); the span then asks for all data, so that the
+/// runtime tags the response.
+/// </para>
+/// <para>
 /// <b>Who claims a request.</b> A request under the handler's span, or under a span of another provider, is not this
 /// provider's; a request with no current span is claimed by the first provider whose listener starts (the runtime
 /// calls listeners in the order they were added), and the others then see its span current.
@@ -42,6 +50,8 @@ internal sealed class HttpClientCapture : IDisposable
     private readonly string[] _fields;
     private readonly string[] _markedNames;
     private readonly RequestHeaderWriter _headers;
+    private readonly ResendCounter _resends;
+    private readonly FullUrlCache _urls = new([]);
     private readonly ActivityListener? _listener;
     private int _disposed;
 
@@ -52,9 +62,11 @@ internal sealed class HttpClientCapture : IDisposable
         _fields = [.. provider.Propagator.Fields];
 
         // The headers are written under name instances of this capture's own: a request that carries one was sent
-        // before (a retry of the same message) and is written again; one that carries a field under another instance
-        // has a trace context someone else set (the app, another handler), which is left as it is, as the runtime does.
-        _markedNames = Array.ConvertAll(_fields, static field => new string(field.AsSpan()));
+        // before (a retry of the same message, a redirect) and is written again, its resend counted; one that carries a
+        // field under another instance has a trace context someone else set (the app, another handler), which is left
+        // as it is, as the runtime does.
+        _resends = new ResendCounter(_fields);
+        _markedNames = _resends.MarkedNames ?? Array.ConvertAll(_fields, static field => new string(field.AsSpan()));
         _headers = new RequestHeaderWriter(provider.Propagator, _fields, _markedNames);
         HttpClientPropagator.Register();
         if (listen)
@@ -65,6 +77,7 @@ internal sealed class HttpClientCapture : IDisposable
                 Sample = Sample,
                 ActivityStarted = OnStarted,
                 ActivityStopped = OnStopped,
+                ExceptionRecorder = OnException,
             };
             ActivitySource.AddActivityListener(_listener);
         }
@@ -101,10 +114,16 @@ internal sealed class HttpClientCapture : IDisposable
         var capture = started.Capture!;
         try
         {
-            var span = capture.StartSpan(activity, startTime: null);
-            if (!capture.CarriesForeignContext(request.Headers))
+            var sendsBefore = capture._resends.SendsBefore(request);
+            var span = capture.StartSpan(activity, request, sendsBefore);
+
+            // Asked for now, after the runtime's start tags (none: the span has them from the request), all data makes
+            // the runtime tag the response, or add the exception, when the request is done.
+            activity.IsAllDataRequested = true;
+            var marked = !capture.CarriesForeignContext(request.Headers) && capture._headers.Write(request, span.Context);
+            if (!marked)
             {
-                capture._headers.Write(request, span.Context);
+                capture._resends.SentWithoutMarker(request, sendsBefore);
             }
         }
         catch (Exception ex) // tracing never breaks the app: the request goes without the header.
@@ -150,8 +169,8 @@ internal sealed class HttpClientCapture : IDisposable
     {
         try
         {
-            // All data: the runtime then tags the Activity with the response, which the span takes when it stops.
-            return Claims(CurrentSpan.Value) ? ActivitySamplingResult.AllData : ActivitySamplingResult.None;
+            // Propagation data: the runtime then adds no start tags, which the span takes from the request instead.
+            return Claims(CurrentSpan.Value) ? ActivitySamplingResult.PropagationData : ActivitySamplingResult.None;
         }
         catch (Exception ex) // tracing never breaks the app.
         {
@@ -164,8 +183,7 @@ internal sealed class HttpClientCapture : IDisposable
     {
         try
         {
-            // The span starts when the runtime asks for the headers, right after this: by then the runtime has tagged
-            // the Activity with the request (method, server address and port, url.full), which the sampler should see.
+            // The span starts when the runtime asks for the headers, right after this, with the request at hand.
             t_started = activity.IdFormat == ActivityIdFormat.W3C && Claims(CurrentSpan.Value) ? new Started(activity, this) : default;
         }
         catch (Exception ex) // tracing never breaks the app.
@@ -188,13 +206,14 @@ internal sealed class HttpClientCapture : IDisposable
             if (span is null)
             {
                 // Never asked for headers: a handler created before Traceline's propagator was installed keeps the
-                // runtime's, which names this Activity. The span is made now, with the Activity's ids and times.
+                // runtime's, which names this Activity. The span is made now, with the Activity's ids and times, and
+                // only its method: the request is out of reach, and the runtime tagged nothing for this listener.
                 if (injected || activity.IdFormat != ActivityIdFormat.W3C || !Claims(CurrentSpan.Value))
                 {
                     return;
                 }
 
-                span = StartSpan(activity, new DateTimeOffset(activity.StartTimeUtc, TimeSpan.Zero));
+                span = StartLateSpan(activity);
             }
 
             if (span.IsRecording)
@@ -211,31 +230,28 @@ internal sealed class HttpClientCapture : IDisposable
     }
 
     /// <summary>Starts the client span of the runtime's Activity and makes it current for the rest of the request.</summary>
-    private Span StartSpan(Activity activity, DateTimeOffset? startTime)
+    private Span StartSpan(Activity activity, HttpRequestMessage request, int sendsBefore)
     {
-        var current = CurrentSpan.Value;
         var buffer = default(StartAttributeBuffer);
         Span<SpanAttribute> attributes = buffer;
         var count = 0;
-        var methodIndex = HttpMethods.OtherIndex;
-        foreach (ref readonly var tag in activity.EnumerateTagObjects())
+        var methodIndex = HttpClientConventions.WriteStartAttributes(request, _urls, sendsBefore, attributes, ref count);
+        return StartSpan(activity, HttpMethods.SpanNames[methodIndex], attributes[..count], startTime: null);
+    }
+
+    /// <summary>The span of an Activity whose request was never seen, started as it stops.</summary>
+    private Span StartLateSpan(Activity activity)
+    {
+        var name = HttpMethods.SpanNames[HttpMethods.IndexOf(activity.DisplayName, ignoreCase: false)];
+        return StartSpan(activity, name, [], new DateTimeOffset(activity.StartTimeUtc, TimeSpan.Zero));
+    }
+
+    private Span StartSpan(Activity activity, string name, ReadOnlySpan<SpanAttribute> attributes, DateTimeOffset? startTime)
+    {
+        var current = CurrentSpan.Value;
+        return _tracer.StartSpanCore(new SpanStartArguments(name, SpanKind.Client, current is null ? default : current.Context, current)
         {
-            if (count == StartAttributeBuffer.Capacity)
-            {
-                break;
-            }
-
-            if (tag.Key == SemanticConventions.HttpRequestMethod && tag.Value is string method)
-            {
-                methodIndex = HttpMethods.IndexOf(method, ignoreCase: false);
-            }
-
-            attributes[count++] = new SpanAttribute(tag.Key, ActivityCapture.ToAttributeValue(tag.Value));
-        }
-
-        return _tracer.StartSpanCore(new SpanStartArguments(HttpMethods.SpanNames[methodIndex], SpanKind.Client, current is null ? default : current.Context, current)
-        {
-            Attributes = attributes[..count],
+            Attributes = attributes,
             StartTime = startTime,
             AdoptedSpanId = ActivityIds.ToSpanId(activity.SpanId),
             AdoptedTraceId = ActivityIds.ToTraceId(activity.TraceId), // used by a root only
@@ -258,24 +274,46 @@ internal sealed class HttpClientCapture : IDisposable
         return null;
     }
 
-    /// <summary>Takes what the runtime tagged when the response came (or the request failed).</summary>
+    /// <summary>
+    /// Records the exception of a failed request, as Traceline's handler does: the runtime adds it to the Activity before
+    /// stopping it, with the span still current.
+    /// </summary>
+    private void OnException(Activity activity, Exception exception, ref TagList tags)
+    {
+        try
+        {
+            if (activity.Source.Name == SourceName && Find(ActivityIds.ToSpanId(activity.SpanId)) is { IsRecording: true } span)
+            {
+                HttpClientConventions.RecordFailure(span, exception, HttpClientConventions.HasTimeoutCause(exception));
+            }
+        }
+        catch (Exception ex) // tracing never breaks the app.
+        {
+            _provider.Diagnostics.CallbackFailed(nameof(HttpClientCapture) + ".ExceptionRecorder", ex);
+        }
+    }
+
+    /// <summary>Takes the response the runtime tagged the Activity with (a failure was recorded by <see cref="OnException"/>). Perf: one pass over the tags.</summary>
     private static void Record(Span span, Activity activity)
     {
+        int? statusCode = null;
+        var protocolVersion = string.Empty;
         foreach (ref readonly var tag in activity.EnumerateTagObjects())
         {
             switch (tag.Key)
             {
-                case SemanticConventions.HttpResponseStatusCode:
-                case SemanticConventions.NetworkProtocolVersion:
-                case SemanticConventions.ErrorType:
-                    span.SetAttribute(tag.Key, ActivityCapture.ToAttributeValue(tag.Value));
+                case SemanticConventions.HttpResponseStatusCode when tag.Value is int code:
+                    statusCode = code;
+                    break;
+                case SemanticConventions.NetworkProtocolVersion when tag.Value is string version:
+                    protocolVersion = version;
                     break;
             }
         }
 
-        if (activity.Status == ActivityStatusCode.Error)
+        if (statusCode is { } status)
         {
-            span.SetStatus(SpanStatusCode.Error, activity.StatusDescription);
+            HttpClientConventions.RecordResponse(span, status, protocolVersion);
         }
     }
 

@@ -24,8 +24,13 @@ internal sealed class HttpClientPropagator : DistributedContextPropagator
 
     private HttpClientPropagator(DistributedContextPropagator inner) => _inner = inner;
 
-    /// <inheritdoc/>
-    public override IReadOnlyCollection<string> Fields => _inner.Fields;
+    /// <summary>Gets no field: the runtime strips a propagator's fields from a redirected request before each hop.</summary>
+    /// <remarks>
+    /// Traceline rewrites its own fields on every send, and needs to see them on the next hop: a header it wrote is how
+    /// it knows the request was sent before (<c>http.request.resend_count</c>). A header of Traceline's handler stays
+    /// on every hop as well, naming the handler's span, which covers them all.
+    /// </remarks>
+    public override IReadOnlyCollection<string> Fields => [];
 
     /// <summary>Counts a provider in, installing the propagator the first time.</summary>
     public static void Register()

@@ -32,6 +32,9 @@ public sealed class HttpClientCaptureKestrelTests
         /// <summary>A client a library class builds for itself.</summary>
         Library,
 
+        /// <summary>An <see cref="HttpMessageInvoker"/> straight over a <see cref="SocketsHttpHandler"/>, no HttpClient.</summary>
+        Invoker,
+
         /// <summary>A named client with <c>AddTracingHandler()</c>: the handler's span, and no second one.</summary>
         NamedWithHandler,
     }
@@ -112,6 +115,84 @@ public sealed class HttpClientCaptureKestrelTests
         var last = hops.OrderBy(s => s.StartTime).Last();
         Assert.Equal("none|" + Propagation.TraceParentFormat.Format(last.Context), body);
         Assert.Equal(last.Context.SpanId, callee.WaitForServerSpan(s => s.Name == "GET /seen").ParentSpanId);
+
+        // By the semantic conventions, a redirect is a resend: the second hop's span counts it, the first has none.
+        var first = hops.OrderBy(s => s.StartTime).First();
+        Assert.DoesNotContain(first.Attributes.ToArray(), a => a.Key == "http.request.resend_count");
+        Assert.Equal(1, Attribute(last, "http.request.resend_count").LongValue);
+    }
+
+    [Fact]
+    public async Task Client_RetriedByAnAppHandler_OneSpanPerAttemptResendCountedEachAttemptItsOwnTraceparent()
+    {
+        await using var callee = await StartCalleeAsync();
+        await using var caller = await StartCallerAsync(callee.Address, aspNetCoreActivity: false);
+
+        var body = await CallUntracedAsync(caller, "/call-retry");
+
+        var server = caller.WaitForServerSpan(s => s.Name == "GET /call-retry");
+        Assert.True(caller.Exporter.WaitFor(spans => ClientSpans(spans, server).Length == 2, TestDefaults.Timeout), "Two client spans were expected.");
+        var attempts = ClientSpans(caller.Exporter.Spans, server).OrderBy(s => s.StartTime).ToArray();
+        Assert.All(attempts, s => Assert.Equal(server.Context.SpanId, s.ParentSpanId));
+        Assert.Equal([503, 200], attempts.Select(s => Attribute(s, "http.response.status_code").LongValue));
+        Assert.DoesNotContain(attempts[0].Attributes.ToArray(), a => a.Key == "http.request.resend_count");
+        Assert.Equal(1, Attribute(attempts[1], "http.request.resend_count").LongValue);
+
+        // The same message sent twice: the second send replaced the first one's header, it did not add a second.
+        Assert.Equal(Propagation.TraceParentFormat.Format(attempts[1].Context), body);
+        Assert.True(callee.Exporter.WaitFor(spans => spans.Count(s => s.Name == "GET /flaky") == 2, TestDefaults.Timeout));
+        var calleeServers = callee.Exporter.Spans.Where(s => s.Name == "GET /flaky").OrderBy(s => s.StartTime).ToArray();
+        Assert.Equal(attempts.Select(s => s.Context.SpanId), calleeServers.Select(s => s.ParentSpanId));
+    }
+
+    [Fact]
+    public async Task Client_ConnectionRefused_SpanRecordsWhatTheHandlersSpanRecords()
+    {
+        await using var callee = await StartCalleeAsync();
+        await using var caller = await StartCallerAsync(callee.Address, aspNetCoreActivity: false);
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop(); // a port that was just free: connection refused
+
+        var plainMessage = await CallUntracedAsync(caller, $"/call-refused/{port}?handler=false");
+        var handlerMessage = await CallUntracedAsync(caller, $"/call-refused/{port}?handler=true");
+
+        var plain = WaitForSingleClientSpan(caller, caller.WaitForServerSpan(s => s.Name == "GET /call-refused/{port:int}" && HasClientSpan(caller, s, HttpClientCapture.SourceName)));
+        var handled = WaitForSingleClientSpan(caller, caller.WaitForServerSpan(s => s.Name == "GET /call-refused/{port:int}" && HasClientSpan(caller, s, "Traceline.Http")));
+        Assert.Equal("connection_error", Attribute(plain, "error.type").StringValue);
+        Assert.Equal(SpanStatusCode.Error, plain.Status);
+        Assert.Equal(plainMessage, plain.StatusDescription);
+        var exception = Assert.Single(plain.Events);
+        Assert.Equal("exception", exception.Name);
+        Assert.Contains(exception.Attributes.ToArray(), a => a.Key == "exception.type" && a.Value.StringValue == "System.Net.Http.HttpRequestException");
+        Assert.Contains(exception.Attributes.ToArray(), a => a.Key == "exception.message" && a.Value.StringValue == plainMessage);
+
+        // The same call through Traceline's handler: the same name, attributes, status and event.
+        Assert.Equal(handlerMessage, plainMessage);
+        Assert.Equal(handled.Name, plain.Name);
+        Assert.Equal(Describe(handled.Attributes), Describe(plain.Attributes));
+        Assert.Equal((handled.Status, handled.StatusDescription), (plain.Status, plain.StatusDescription));
+        Assert.Equal(Describe(Assert.Single(handled.Events).Attributes, except: "exception.stacktrace"), Describe(exception.Attributes, except: "exception.stacktrace"));
+    }
+
+    [Fact]
+    public async Task Client_SameCallAsTheHandler_SameNameAttributesAndRedactedUrl()
+    {
+        await using var callee = await StartCalleeAsync();
+        await using var caller = await StartCallerAsync(callee.Address, aspNetCoreActivity: true);
+
+        await CallUntracedAsync(caller, "/call-query?handler=false");
+        await CallUntracedAsync(caller, "/call-query?handler=true");
+
+        var plain = WaitForSingleClientSpan(caller, caller.WaitForServerSpan(s => s.Name == "GET /call-query" && HasClientSpan(caller, s, HttpClientCapture.SourceName)));
+        var handled = WaitForSingleClientSpan(caller, caller.WaitForServerSpan(s => s.Name == "GET /call-query" && HasClientSpan(caller, s, "Traceline.Http")));
+
+        // Traceline's redaction (the sensitive key's value), not the runtime's (the whole query string).
+        Assert.Equal(new Uri(callee.Address, "/seen?sig=REDACTED&page=1").AbsoluteUri, Attribute(plain, "url.full").StringValue);
+        Assert.Equal(handled.Name, plain.Name);
+        Assert.Equal(Describe(handled.Attributes), Describe(plain.Attributes));
+        Assert.Equal(handled.Status, plain.Status);
     }
 
     [Theory]
@@ -223,6 +304,12 @@ public sealed class HttpClientCaptureKestrelTests
         {
             app.MapGet("/seen", (HttpContext context) => string.Join("|", context.Request.Headers["traceparent"].ToArray()));
             app.MapGet("/redirect", () => Results.Redirect("/seen"));
+
+            // 503 for the first call, 200 after: the traceparents each call brought, in the body.
+            var flakyCalls = 0;
+            app.MapGet("/flaky", (HttpContext context) => Results.Text(
+                string.Join("|", context.Request.Headers["traceparent"].ToArray()),
+                statusCode: Interlocked.Increment(ref flakyCalls) == 1 ? 503 : 200));
         },
     });
 
@@ -255,6 +342,26 @@ public sealed class HttpClientCaptureKestrelTests
             });
             app.MapGet("/call-redirect", async (IHttpClientFactory clients) =>
                 "none|" + await clients.CreateClient().GetStringAsync(new Uri(callee, "/redirect")));
+            app.MapGet("/call-retry", async () =>
+            {
+                using var http = new HttpClient(new RetryOnceHandler { InnerHandler = new SocketsHttpHandler() });
+                return await http.GetStringAsync(new Uri(callee, "/flaky"));
+            });
+            app.MapGet("/call-refused/{port:int}", async (int port, bool handler, IHttpClientFactory clients) =>
+            {
+                var http = clients.CreateClient(handler ? "traced" : "named");
+                try
+                {
+                    using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/refused"));
+                    return "answered";
+                }
+                catch (HttpRequestException ex)
+                {
+                    return ex.Message;
+                }
+            });
+            app.MapGet("/call-query", async (bool handler, IHttpClientFactory clients) =>
+                await clients.CreateClient(handler ? "traced" : "named").GetStringAsync("/seen?sig=secret&page=1"));
             app.MapGet("/call-suppressed", async (IHttpClientFactory clients) =>
             {
                 var activity = Activity.Current is null ? "none" : "activity";
@@ -286,6 +393,14 @@ public sealed class HttpClientCaptureKestrelTests
                 return await services.GetRequiredService<TypedCallee>().SeenAsync();
             case ClientKind.Library:
                 return await services.GetRequiredService<LibraryClient>().SeenAsync();
+            case ClientKind.Invoker:
+                using (var invoker = new HttpMessageInvoker(new SocketsHttpHandler()))
+                using (var request = new HttpRequestMessage(HttpMethod.Get, seen))
+                using (var response = await invoker.SendAsync(request, CancellationToken.None))
+                {
+                    return await response.Content.ReadAsStringAsync();
+                }
+
             default:
                 return await clients.CreateClient("traced").GetStringAsync("/seen");
         }
@@ -310,6 +425,25 @@ public sealed class HttpClientCaptureKestrelTests
     private static Span[] ClientSpans(IReadOnlyList<Span> spans, Span server) =>
         [.. spans.Where(s => s.Kind == SpanKind.Client && s.Context.TraceId == server.Context.TraceId)];
 
+    private static bool HasClientSpan(KestrelApp app, Span server, string scope) =>
+        ClientSpans(app.Exporter.Spans, server).Any(s => s.Scope!.Name == scope);
+
+    /// <summary>The attributes as sorted <c>key=value</c> lines, to compare two spans' whole sets.</summary>
+    private static string Describe(ReadOnlySpan<SpanAttribute> attributes, string? except = null)
+    {
+        var lines = new List<string>();
+        foreach (var attribute in attributes)
+        {
+            if (attribute.Key != except)
+            {
+                lines.Add(attribute.Key + "=" + attribute.Value);
+            }
+        }
+
+        lines.Sort(StringComparer.Ordinal);
+        return string.Join("\n", lines);
+    }
+
     private static AttributeValue Attribute(Span span, string key)
     {
         foreach (var attribute in span.Attributes)
@@ -321,6 +455,22 @@ public sealed class HttpClientCaptureKestrelTests
         }
 
         throw new Xunit.Sdk.XunitException($"The span {span.Name} has no attribute {key}.");
+    }
+
+    /// <summary>An app's retry handler: the same message sent again after a 503.</summary>
+    private sealed class RetryOnceHandler : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable)
+            {
+                return response;
+            }
+
+            response.Dispose();
+            return await base.SendAsync(request, cancellationToken);
+        }
     }
 
     /// <summary>A typed client without the handler.</summary>

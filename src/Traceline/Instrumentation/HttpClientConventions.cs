@@ -1,14 +1,66 @@
 using System.Globalization;
 
-namespace Traceline.Http;
+namespace Traceline;
 
 /// <summary>
-/// The OpenTelemetry HTTP client conventions as pure functions: protocol versions, <c>error.type</c> values and
-/// <c>url.full</c> (methods are in the core's <see cref="HttpMethods"/>, shared with the server).
+/// The OpenTelemetry HTTP client conventions: protocol versions, <c>error.type</c> values and <c>url.full</c> (methods
+/// are in <see cref="HttpMethods"/>, shared with the server), and what a client span records at its start, response
+/// and failure. Traceline's handler and the span of every other client (<see cref="HttpClientCapture"/>) both record
+/// through here, so the two spans of a call are alike.
 /// </summary>
 internal static class HttpClientConventions
 {
     public const string TimeoutErrorType = "timeout";
+
+    /// <summary>
+    /// Writes a client span's start attributes for <paramref name="request"/> (method, server address and port,
+    /// <c>url.full</c>, <c>http.request.resend_count</c> after the first send) and returns the method's index in
+    /// <see cref="HttpMethods.SpanNames"/>. Perf: no allocation beyond what <paramref name="urls"/> needs.
+    /// </summary>
+    public static int WriteStartAttributes(HttpRequestMessage request, FullUrlCache urls, int sendsBefore, Span<SpanAttribute> attributes, ref int count)
+    {
+        var methodIndex = HttpMethods.WriteAttributes(request.Method.Method, ignoreCase: true, attributes, ref count);
+        if (request.RequestUri is { IsAbsoluteUri: true } uri)
+        {
+            // Perf: Uri caches its host string once parsed (SocketsHttpHandler reads it too): no allocation here.
+            attributes[count++] = new SpanAttribute(SemanticConventions.ServerAddress, uri.Host);
+            attributes[count++] = new SpanAttribute(SemanticConventions.ServerPort, uri.Port);
+            attributes[count++] = new SpanAttribute(SemanticConventions.UrlFull, urls.Get(uri));
+        }
+
+        if (sendsBefore > 0)
+        {
+            attributes[count++] = new SpanAttribute(SemanticConventions.HttpRequestResendCount, sendsBefore);
+        }
+
+        return methodIndex;
+    }
+
+    /// <summary>Records a response on a recording span: status code, protocol version, and for 4xx/5xx <c>error.type</c> and status Error.</summary>
+    public static void RecordResponse(Span span, int statusCode, string protocolVersion)
+    {
+        var attributes = default(EndAttributeBuffer);
+        attributes[0] = new SpanAttribute(SemanticConventions.HttpResponseStatusCode, statusCode);
+        attributes[1] = new SpanAttribute(SemanticConventions.NetworkProtocolVersion, protocolVersion);
+        var count = 2;
+        if (statusCode >= 400)
+        {
+            attributes[count++] = new SpanAttribute(SemanticConventions.ErrorType, SemanticConventions.StatusCodeText(statusCode));
+            span.SetStatus(SpanStatusCode.Error);
+        }
+
+        span.SetAttributes(((ReadOnlySpan<SpanAttribute>)attributes)[..count]);
+    }
+
+    /// <summary>Records a failed send on a recording span: <c>error.type</c>, the <c>exception</c> event and status Error.</summary>
+    public static void RecordFailure(Span span, Exception exception, bool timedOut)
+    {
+        span.SetAttribute(SemanticConventions.ErrorType, ExceptionErrorType(exception, timedOut));
+        span.RecordException(exception);
+        span.SetStatus(
+            SpanStatusCode.Error,
+            timedOut ? "The request timed out." : exception is OperationCanceledException ? "The request was canceled." : exception.Message);
+    }
 
     /// <summary>Returns <c>network.protocol.version</c> for an HTTP version ("1.1", "2", "3").</summary>
     public static string ProtocolVersion(Version version) => (version.Major, version.Minor) switch

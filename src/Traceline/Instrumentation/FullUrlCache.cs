@@ -1,4 +1,4 @@
-namespace Traceline.Http;
+namespace Traceline;
 
 /// <summary>
 /// <c>url.full</c> of the last URL, reused while requests go to it. Perf: a change of URL allocates nothing more than

@@ -1,4 +1,4 @@
-namespace Traceline.Http;
+namespace Traceline;
 
 /// <summary>
 /// Counts how many times a request message went through the handler before (<c>http.request.resend_count</c>).
