@@ -154,7 +154,7 @@ internal sealed class ViewCommand
     {
         var all = new List<TraceSpans>(_traces.Values);
         Take(all);
-        Write(all, context: null, note: "incomplete: no root span arrived before the input ended");
+        Write(all, context: null, note: "incomplete: no root span arrived before the end (Ctrl+C, or the input closed)");
         return Finish();
     }
 
