@@ -65,28 +65,8 @@ internal sealed class ViewCommand
     public void Read(Stream stream, string name)
     {
         var splitter = new RecordSplitter(stream);
-        while (true)
-        {
-            while (splitter.TryRead(out var record, out var problem))
-            {
-                var line = splitter.RecordLine;
-                if (problem is not null)
-                {
-                    Problem(name, line, problem);
-                    continue;
-                }
-
-                (_input, _line) = (name, line);
-                _parser.Parse(record.Span, _add, _problem);
-            }
-
-            if (splitter.Finish() is { } last)
-            {
-                Problem(name, splitter.RecordLine, last);
-            }
-
-            return;
-        }
+        ReadAvailable(splitter, name, now: 0);
+        FinishInput(splitter, name);
     }
 
     /// <summary>Prints the traces that pass the filters; returns the exit code: 1 when a printed trace is broken.</summary>

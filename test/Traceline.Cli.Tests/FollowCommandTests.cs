@@ -177,7 +177,7 @@ public sealed class FollowCommandTests
 
         Assert.Equal(0, exit);
         Assert.Contains("GET /orphan", follow.Output, StringComparison.Ordinal);
-        Assert.Contains("incomplete: no root span arrived before the input ended", follow.Output, StringComparison.Ordinal);
+        Assert.Contains("incomplete: no root span arrived before the end (Ctrl+C, or the input closed)", follow.Output, StringComparison.Ordinal);
         Assert.Contains("2 trace(s) shown, 0 broken; 2 span(s) read", follow.Output, StringComparison.Ordinal);
     }
 
