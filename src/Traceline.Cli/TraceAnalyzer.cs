@@ -12,46 +12,61 @@ internal static class TraceAnalyzer
     /// <summary>How far a child may start before (or end after) its parent in another service before it is called skew.</summary>
     internal const long SkewToleranceNanos = 1_000_000;
 
-    public static List<TraceDiagnosis> Analyze(IReadOnlyDictionary<TraceId, List<TraceSpan>> traces)
+    /// <summary>Diagnoses each of <paramref name="traces"/> (lists of one trace's spans, none empty).</summary>
+    /// <param name="traces">The traces to diagnose; their lists are sorted by start time.</param>
+    /// <param name="context">Other traces read (follow mode: those waiting, and those printed lately) whose spans a
+    /// diagnosis may name, for links and for clients whose callee started a new trace; not diagnosed themselves.</param>
+    public static List<TraceDiagnosis> Analyze(IReadOnlyCollection<List<TraceSpan>> traces, IReadOnlyCollection<List<TraceSpan>>? context = null)
     {
         var result = new List<TraceDiagnosis>(traces.Count);
         var bySpan = new Dictionary<(TraceId, SpanId), TraceSpan>();
         var hasChild = new HashSet<TraceSpan>(ReferenceEqualityComparer.Instance);
         var leafClients = new List<TraceSpan>();
-        foreach (var spans in traces.Values)
+        IReadOnlyCollection<List<TraceSpan>>[] all = context is null ? [traces] : [traces, context];
+        foreach (var group in all)
         {
-            foreach (var span in spans)
+            foreach (var spans in group)
             {
-                bySpan.TryAdd((span.TraceId, span.SpanId), span);
-            }
-        }
-
-        foreach (var spans in traces.Values)
-        {
-            foreach (var span in spans)
-            {
-                if (span.ParentSpanId.IsValid && bySpan.TryGetValue((span.TraceId, span.ParentSpanId), out var parent))
+                foreach (var span in spans)
                 {
-                    hasChild.Add(parent);
+                    bySpan.TryAdd((span.TraceId, span.SpanId), span);
                 }
             }
         }
 
-        foreach (var spans in traces.Values)
+        foreach (var group in all)
         {
-            foreach (var span in spans)
+            foreach (var spans in group)
             {
-                if (span.Kind is SpanKind.Client or SpanKind.Producer && !hasChild.Contains(span))
+                foreach (var span in spans)
                 {
-                    leafClients.Add(span);
+                    if (span.ParentSpanId.IsValid && bySpan.TryGetValue((span.TraceId, span.ParentSpanId), out var parent))
+                    {
+                        hasChild.Add(parent);
+                    }
+                }
+            }
+        }
+
+        foreach (var group in all)
+        {
+            foreach (var spans in group)
+            {
+                foreach (var span in spans)
+                {
+                    if (span.Kind is SpanKind.Client or SpanKind.Producer && !hasChild.Contains(span))
+                    {
+                        leafClients.Add(span);
+                    }
                 }
             }
         }
 
         leafClients.Sort(static (a, b) => a.StartUnixNanos.CompareTo(b.StartUnixNanos));
 
-        foreach (var (traceId, spans) in traces)
+        foreach (var spans in traces)
         {
+            var traceId = spans[0].TraceId;
             spans.Sort(static (a, b) => a.StartUnixNanos.CompareTo(b.StartUnixNanos));
             var diagnosis = new TraceDiagnosis { TraceId = traceId, Spans = spans };
             TraceSpan? head = null;

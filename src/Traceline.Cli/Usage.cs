@@ -14,8 +14,17 @@ internal static class Usage
           --errors              only traces with an error
           --slower-than <time>  only traces longer than <time> (250ms, 1.5s, 800us)
           --no-color            plain text (also when redirected, or NO_COLOR is set)
+          -f, --follow          keep reading as the files (or stdin) grow, like tail -f; print each trace once its
+                                root arrived and no span came for --settle, or after --timeout marked incomplete;
+                                Ctrl+C (or stdin closing) prints the traces still waiting and ends
+          --settle <time>       with --follow: the quiet time after a trace's root before it is printed (2s)
+          --timeout <time>      with --follow: how long a trace waits for its root at most (10s)
+          --max-traces <n>      with --follow: how many traces may wait at once; more are dropped and counted (10000)
 
         """;
+
+    /// <summary>Parses a duration as <see cref="ParseDuration"/> does, to a <see cref="TimeSpan"/>.</summary>
+    public static TimeSpan ParseTimeSpan(string text) => TimeSpan.FromTicks(ParseDuration(text) / 100);
 
     /// <summary>Parses <c>250ms</c>, <c>1.5s</c>, <c>800us</c> to nanoseconds.</summary>
     public static long ParseDuration(string text)

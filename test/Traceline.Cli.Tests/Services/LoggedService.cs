@@ -18,6 +18,7 @@ internal sealed class LoggedService : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly StringWriter? _log;
+    private StreamWriter? _file;
     private bool _stopped;
 
     private LoggedService(string name, WebApplication app, StringWriter? log, Uri address)
@@ -38,16 +39,27 @@ internal sealed class LoggedService : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         Action<TracingMiddlewareOptions>? middleware = null,
         StdoutFormat format = StdoutFormat.Compact,
-        bool traced = true)
+        bool traced = true,
+        string? logFile = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         StringWriter? log = null;
+        StreamWriter? fileWriter = null;
         if (traced)
         {
             log = new StringWriter();
             var writer = TextWriter.Synchronized(log);
+            if (logFile is not null)
+            {
+                // As `service > service.log`: spans reach the file as they are exported, a batch every 100 ms.
+                var file = new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+                fileWriter = new StreamWriter(file) { AutoFlush = true };
+                writer = TextWriter.Synchronized(fileWriter);
+                builder.Configuration["Tracing:Batch:ScheduledDelayMilliseconds"] = "100";
+            }
+
             builder.Services.AddTracing(t => t.WithServiceName(name).UseStdoutExporter(o => (o.Format, o.Writer) = (format, writer)), static _ => null);
         }
 
@@ -61,7 +73,7 @@ internal sealed class LoggedService : IAsyncDisposable
         map(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new LoggedService(name, app, log, new Uri(address));
+        return new LoggedService(name, app, log, new Uri(address)) { _file = fileWriter };
     }
 
     /// <summary>A client that sends no trace headers of its own: the runtime's propagator is turned off.</summary>
@@ -84,6 +96,10 @@ internal sealed class LoggedService : IAsyncDisposable
     {
         await StopAsync();
         await _app.DisposeAsync();
+        if (_file is not null)
+        {
+            await _file.DisposeAsync();
+        }
     }
 
     private async Task StopAsync()
