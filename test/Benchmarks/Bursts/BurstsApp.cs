@@ -19,7 +19,7 @@ namespace Traceline.Benchmarks.Bursts;
 /// The app of the bursts scenario, on Traceline or on the OpenTelemetry .NET SDK, each with its defaults (batch 512,
 /// queue 2,048, delay 5 s) and OTLP http/protobuf to the receiver: <c>/chain</c> calls <c>/hello</c> through a factory
 /// HttpClient (3 spans a request), the untraced <c>/__ended</c> says how many spans ended and how many the batch
-/// processor dropped so far (<c>ended;dropped</c>). When its standard
+/// processor dropped so far, and the process's CPU time in ticks (<c>ended;dropped;cpu</c>). When its standard
 /// input closes it stops gracefully and prints the spans it ended (<see cref="EndedPrefix"/>) after the tracer
 /// provider's flush; each drop report of either library goes to stdout as it comes (<see cref="DropPrefix"/>).
 /// </summary>
@@ -34,7 +34,8 @@ internal static class BurstsApp
 
     public static long Ended => Interlocked.Read(ref s_ended);
 
-    public static async Task<int> RunAsync(EndToEndMode mode, Uri receiver)
+    /// <param name="exports">Traceline's <c>MaxConcurrentExports</c>; 0 for the library's default.</param>
+    public static async Task<int> RunAsync(EndToEndMode mode, Uri receiver, int exports)
     {
         using var drops = new DropReportListener();
         var builder = WebApplication.CreateBuilder();
@@ -67,6 +68,10 @@ internal static class BurstsApp
                 {
                     o.Endpoint = receiver;
                     o.Protocol = OtlpExportProtocol.HttpProtobuf;
+                    if (exports > 0)
+                    {
+                        o.MaxConcurrentExports = exports;
+                    }
                 }));
             client.AddTracingHandler();
         }
@@ -78,7 +83,7 @@ internal static class BurstsApp
 
         // Before the tracing middleware, so the harness's reads are never traced.
         app.Use(next => ctx => ctx.Request.Path.Equals(EndedPath, StringComparison.Ordinal)
-            ? ctx.Response.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"{Ended};{dropped()}"))
+            ? ctx.Response.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"{Ended};{dropped()};{Environment.CpuUsage.TotalTime.Ticks}"))
             : next(ctx));
         if (mode != EndToEndMode.Otel)
         {

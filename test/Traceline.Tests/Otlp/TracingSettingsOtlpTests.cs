@@ -182,6 +182,24 @@ public sealed class TracingSettingsOtlpTests
         Assert.Equal(OtlpCompression.Gzip, options.Compression);
     }
 
+    [Theory]
+    [InlineData("4", 4)]
+    [InlineData(" 16 ", 16)]
+    [InlineData("0", 1)]
+    [InlineData("17", 1)]
+    [InlineData("-2", 1)]
+    [InlineData("two", 1)]
+    public void MaxConcurrentExports_FromConfiguration_InRangeOrTheDefaultWithOneReport(string value, int expected)
+    {
+        var log = new CapturingLoggerFactory();
+        var options = Read([], new() { ["Otlp:MaxConcurrentExports"] = value }, log);
+
+        Assert.Equal(expected, options.MaxConcurrentExports);
+        var reports = log.Messages("InvalidConfiguration").ToList();
+        Assert.Equal(expected == 1 ? 1 : 0, reports.Count);
+        Assert.All(reports, r => Assert.Contains("Tracing:Otlp:MaxConcurrentExports", r, StringComparison.Ordinal));
+    }
+
     private static OtlpExporterOptions Read(Dictionary<string, string> environment, Dictionary<string, string>? configuration = null, CapturingLoggerFactory? log = null)
     {
         var source = new SettingsSource(configuration is null ? null : configuration.GetValueOrDefault, environment.GetValueOrDefault, new TracelineDiagnostics(log));
