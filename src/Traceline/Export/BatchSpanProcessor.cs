@@ -9,8 +9,8 @@ namespace Traceline.Export;
 /// <see cref="OnEnd"/> never blocks and takes no lock: it puts the span into a bounded lock-free queue, or drops and
 /// counts it when the queue is full (the drop count is reported through diagnostics at most once per interval). The
 /// worker exports when a batch is full or when <see cref="BatchSpanProcessorOptions.ScheduledDelay"/> has passed, one
-/// export at a time (or up to <see cref="OtlpExporterOptions.MaxConcurrentExports"/> at once for the OTLP exporter,
-/// which may then complete out of order), each cancelled after <see cref="BatchSpanProcessorOptions.ExportTimeout"/>.
+/// export at a time (the OTLP exporter: up to <see cref="OtlpExporterOptions.MaxConcurrentExports"/> at once, 2 by
+/// default, which may complete out of order), each cancelled after <see cref="BatchSpanProcessorOptions.ExportTimeout"/>.
 /// An exporter that throws or hangs costs dropped batches, never the app's time.
 /// </para>
 /// <para>

@@ -28,6 +28,7 @@ internal static class BurstsApp
     public const string EndedPath = "/__ended";
     public const string EndedPrefix = "BURSTS-ENDED ";
     public const string DropPrefix = "BURSTS-DROP ";
+    public const string WarningPrefix = "BURSTS-WARN ";
     private const string SelfClient = "self";
 
     private static long s_ended;
@@ -163,6 +164,15 @@ internal static class BurstsApp
                 "ExistsDroppedExportProcessorItems" => eventData.Payload?[2],
                 _ => null,
             };
+            if (count is null && eventData.EventSource.Name == "Traceline")
+            {
+                // Any other Traceline warning (an export that failed or timed out): the harness shows these for a run
+                // whose spans went missing without a drop report.
+                var message = eventData.Message is { } format && eventData.Payload is { } values ? string.Format(CultureInfo.InvariantCulture, format, [.. values]) : eventData.EventName;
+                Console.Out.WriteLine(WarningPrefix + eventData.EventName + ": " + message);
+                Console.Out.Flush();
+            }
+
             if (count is not null)
             {
                 var text = eventData.Message is { } message && eventData.Payload is { } payload

@@ -61,6 +61,14 @@ internal static class BurstsHarness
                 results.Add(result);
                 output.WriteLine(Invariant(
                     $"run {run} {EndToEndOptions.ModeName(m),-11} {result.RequestsPerSecond,7:N0} req/s  cpu {result.CpuPerRequest,5:0} us/req  ended {result.Ended,9:N0}  received {result.Received,9:N0}  dropped {result.Dropped,6:N0} (reported {result.ReportedDrops:N0})  exports {result.Exports.Count,4} x {RunResult.Mean(result.Exports),5:0} spans (under load {RunResult.Mean(result.LoadExports),5:0}, <{SmallBatch}: {RunResult.Small(result.LoadExports),4:P0})  backlog mean {result.MeanBacklog,6:N0} max {result.MaxBacklog,6:N0}  receiver busy {result.ServiceMilliseconds,5:0.0} ms, idle till next {result.GapMilliseconds,5:0.0} ms (max {result.MaxGapMilliseconds,4:0} ms){(result.Malformed > 0 ? $"  MALFORMED {result.Malformed}" : "")}"));
+                if (result.Mode != EndToEndMode.Otel && result.Dropped != result.ReportedDrops)
+                {
+                    foreach (var warning in result.Warnings.Take(10))
+                    {
+                        output.WriteLine("  app: " + warning);
+                    }
+                }
+
                 if (options.Series)
                 {
                     output.WriteLine("  backlog: " + string.Join(' ', result.Backlog));
@@ -126,7 +134,8 @@ internal static class BurstsHarness
             }
 
             var exports = receiver.TakeExports();
-            return new RunResult(run, mode, load, ended, receiver.Spans, reported, receiver.Malformed, exports, loadEnd, backlog, cpu);
+            var warnings = server.Output.Where(l => l.StartsWith(BurstsApp.WarningPrefix, StringComparison.Ordinal)).ToList();
+            return new RunResult(run, mode, load, ended, receiver.Spans, reported, receiver.Malformed, exports, loadEnd, backlog, cpu) { Warnings = warnings };
         }
     }
 
@@ -215,6 +224,9 @@ internal static class BurstsHarness
         List<long> Backlog,
         TimeSpan Cpu)
     {
+        /// <summary>Gets the app's Traceline warnings other than drop reports.</summary>
+        public List<string> Warnings { get; init; } = [];
+
         /// <summary>Gets the app's CPU per request during the load, in microseconds (its export path included).</summary>
         public double CpuPerRequest => Load.Requests == 0 ? 0 : Cpu.TotalMicroseconds / Load.Requests;
 

@@ -70,9 +70,9 @@ public sealed class OtlpExporterOptionsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new OtlpExporterOptions { MaxConcurrentExports = value });
 
     [Fact]
-    public void MaxConcurrentExports_DefaultsToOne_AndReachesTheProcessorBounded()
+    public void MaxConcurrentExports_DefaultsToTwo_AndReachesTheProcessor()
     {
-        Assert.Equal(1, new OtlpExporterOptions().MaxConcurrentExports);
+        Assert.Equal(2, new OtlpExporterOptions().MaxConcurrentExports);
         using var provider = TracerProvider.Create(b => b.UseOtlpExporter(o => (o.Endpoint, o.MaxConcurrentExports) = (new Uri("http://127.0.0.1:9"), 16)));
         Assert.Equal(16, provider.Processors.OfType<Traceline.Export.BatchSpanProcessor>().Single().ExportSlots);
     }

@@ -169,7 +169,7 @@ public sealed class OtlpSpanExporterTests
             await Task.Delay(Timeout.Infinite, stopping);
         });
         using var provider = TracerProvider.Create(b => b
-            .UseOtlpExporter(o => o.Endpoint = receiver.Address)
+            .UseOtlpExporter(o => (o.Endpoint, o.MaxConcurrentExports) = (receiver.Address, 1)) // one slot, held by the first export
             .WithBatchOptions(o => o.ScheduledDelay = TimeSpan.FromMilliseconds(10)));
         var tracer = provider.GetTracer("app");
 
