@@ -118,10 +118,25 @@ internal sealed class ControllableExporter : SpanExporter
     private readonly object _lock = new();
     private readonly List<Span> _spans = [];
 
+    private int _inFlight;
+    private int _maxInFlight;
+
     public Func<ReadOnlyMemory<Span>, CancellationToken, ValueTask<ExportResult>>? Behaviour { get; set; }
+
+    /// <summary>Gets or sets how many exports this exporter says it takes at once (the processor's slots).</summary>
+    public int Concurrency { get; set; } = 1;
 
     public int ExportCalls;
     public int ShutdownCalls;
+    public int CompletedCalls;
+
+    /// <summary>Gets how many exports had completed when <see cref="ShutdownAsync"/> was called (-1 before).</summary>
+    public int CompletedAtShutdown { get; private set; } = -1;
+
+    /// <summary>Gets the most exports that were running at the same moment.</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    internal override int MaxConcurrentExports => Concurrency;
 
     public IReadOnlyList<Span> Spans
     {
@@ -137,25 +152,40 @@ internal sealed class ControllableExporter : SpanExporter
     public override async ValueTask<ExportResult> ExportAsync(ReadOnlyMemory<Span> batch, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref ExportCalls);
-        if (Behaviour is { } behaviour)
+        var running = Interlocked.Increment(ref _inFlight);
+        for (var max = Volatile.Read(ref _maxInFlight); running > max; max = Volatile.Read(ref _maxInFlight))
         {
-            var result = await behaviour(batch, cancellationToken);
-            if (result != ExportResult.Success)
+            Interlocked.CompareExchange(ref _maxInFlight, running, max);
+        }
+
+        try
+        {
+            if (Behaviour is { } behaviour)
             {
-                return result;
+                var result = await behaviour(batch, cancellationToken);
+                if (result != ExportResult.Success)
+                {
+                    return result;
+                }
             }
-        }
 
-        lock (_lock)
+            lock (_lock)
+            {
+                _spans.AddRange(batch.Span);
+            }
+
+            return ExportResult.Success;
+        }
+        finally
         {
-            _spans.AddRange(batch.Span);
+            Interlocked.Decrement(ref _inFlight);
+            Interlocked.Increment(ref CompletedCalls);
         }
-
-        return ExportResult.Success;
     }
 
     public override ValueTask ShutdownAsync(CancellationToken cancellationToken)
     {
+        CompletedAtShutdown = Volatile.Read(ref CompletedCalls);
         Interlocked.Increment(ref ShutdownCalls);
         return ValueTask.CompletedTask;
     }

@@ -1,6 +1,7 @@
 namespace Traceline.Export;
 
-// The background worker: waits for a full batch, the scheduled delay or a flush request, and exports one batch at a time.
+// The background worker: waits for a full batch, the scheduled delay or a flush request, and hands each batch to a free
+// export slot (one slot unless the exporter takes more exports at once), then keeps draining.
 public sealed partial class BatchSpanProcessor
 {
     private async Task RunAsync()
@@ -53,6 +54,11 @@ public sealed partial class BatchSpanProcessor
                     : FullBatchesTarget();
                 await DrainAsync(Math.Max(flushTarget, target)).ConfigureAwait(false);
 
+                if (requests.Length > 0 || shuttingDown)
+                {
+                    await WaitForExportsAsync().ConfigureAwait(false);
+                }
+
                 if (requests.Length > 0)
                 {
                     var flushed = await FlushExporterAsync().ConfigureAwait(false);
@@ -66,7 +72,7 @@ public sealed partial class BatchSpanProcessor
 
                 if (shuttingDown)
                 {
-                    _exporterStuckAtShutdown = _stuckExport is { IsCompleted: false };
+                    _exporterStuckAtShutdown = HasStuckExport();
                     await ShutdownExporterAsync().ConfigureAwait(false);
                     return;
                 }
@@ -107,49 +113,132 @@ public sealed partial class BatchSpanProcessor
     {
         while (_queue.DequeuedCount < target && !_abort.IsCancellationRequested)
         {
-            var count = 0;
-            while (count < _maxBatch && _queue.DequeuedCount < target)
+            var slot = await AcquireSlotAsync().ConfigureAwait(false);
+            var batch = slot?.Batch ?? (_discard ??= new Span[_maxBatch]);
+            var count = await FillAsync(batch, target).ConfigureAwait(false);
+            if (count == 0)
             {
-                if (_queue.TryDequeue(out var span))
-                {
-                    _batch[count++] = span!;
-                }
-                else if (count > 0)
-                {
-                    break;
-                }
-                else
-                {
-                    // A producer claimed a slot and has not published it yet: a window of a few instructions.
-                    await Task.Yield();
-                }
+                continue;
             }
 
-            if (count > 0)
+            if (slot is null)
             {
-                if (await ExportBatchAsync(count).ConfigureAwait(false))
-                {
-                    for (var i = 0; i < count; i++)
-                    {
-                        _batch[i].Release();
-                    }
-                }
-
-                Array.Clear(_batch, 0, count);
+                // Every slot holds an export that ignored its timeout: drop rather than wait on the exporter.
+                Interlocked.Add(ref _dropped, count);
+                Release(batch, count);
+                continue;
             }
+
+            // Runs synchronously up to the exporter's first await (OTLP encodes there), then in the background.
+            slot.Running = ExportBatchAsync(slot, count);
         }
     }
 
-    /// <summary>Exports one batch; returns whether the exporter is done with it (false while an abandoned export may still read it).</summary>
-    private async Task<bool> ExportBatchAsync(int count)
+    /// <summary>Moves up to a batch of spans, and no further than <paramref name="target"/>, from the queue into <paramref name="batch"/>.</summary>
+    private async ValueTask<int> FillAsync(Span[] batch, long target)
     {
-        if (_stuckExport is { IsCompleted: false })
+        var count = 0;
+        while (count < _maxBatch && _queue.DequeuedCount < target)
         {
-            Interlocked.Add(ref _dropped, count);
-            return true;
+            if (_queue.TryDequeue(out var span))
+            {
+                batch[count++] = span!;
+            }
+            else if (count > 0)
+            {
+                break;
+            }
+            else
+            {
+                // A producer claimed a slot and has not published it yet: a window of a few instructions.
+                await Task.Yield();
+            }
         }
 
-        _stuckExport = null;
+        return count;
+    }
+
+    /// <summary>
+    /// A slot with no export in it; waits for one while every slot is busy. <see langword="null"/> when every slot is
+    /// held by an export abandoned at its timeout (the exporter ignored cancellation).
+    /// </summary>
+    private async ValueTask<ExportSlot?> AcquireSlotAsync()
+    {
+        while (true)
+        {
+            var running = false;
+            foreach (var slot in _slots)
+            {
+                if (slot.IsFree)
+                {
+                    if (slot.Stuck is not null)
+                    {
+                        Array.Clear(slot.Batch); // an abandoned export that has returned since: its spans are not ours to reuse
+                        slot.Stuck = null;
+                    }
+
+                    return slot;
+                }
+
+                running |= !slot.Running.IsCompleted;
+            }
+
+            if (!running)
+            {
+                return null;
+            }
+
+            // Each running export ends by its timeout (plus grace) or by shutdown's abort, so this wait is bounded.
+            _ = await Task.WhenAny(PendingTasks()).ConfigureAwait(false);
+        }
+    }
+
+    private List<Task> PendingTasks()
+    {
+        var pending = new List<Task>(_slots.Length * 2);
+        foreach (var slot in _slots)
+        {
+            if (!slot.Running.IsCompleted)
+            {
+                pending.Add(slot.Running);
+            }
+
+            if (slot.Stuck is { IsCompleted: false } stuck)
+            {
+                pending.Add(stuck);
+            }
+        }
+
+        return pending;
+    }
+
+    /// <summary>Waits until no export is running (abandoned ones aside): flush and shutdown wait for every export in flight.</summary>
+    private async Task WaitForExportsAsync()
+    {
+        foreach (var slot in _slots)
+        {
+            await slot.Running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private bool HasStuckExport()
+    {
+        foreach (var slot in _slots)
+        {
+            if (slot.Stuck is { IsCompleted: false })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Exports the slot's batch and accounts for it; ends when the export does, or at its timeout plus grace.</summary>
+    private async Task ExportBatchAsync(ExportSlot slot, int count)
+    {
+        slot.Stuck = null;
+        var batch = slot.Batch;
         using var timeout = _exportTimeout == Timeout.InfiniteTimeSpan
             ? CancellationTokenSource.CreateLinkedTokenSource(_abort.Token)
             : new CancellationTokenSource(_exportTimeout, _time);
@@ -158,23 +247,25 @@ public sealed partial class BatchSpanProcessor
         Task<ExportResult> export;
         try
         {
-            export = _exporter.ExportAsync(new ReadOnlyMemory<Span>(_batch, 0, count), timeout.Token).AsTask();
+            export = _exporter.ExportAsync(new ReadOnlyMemory<Span>(batch, 0, count), timeout.Token).AsTask();
         }
 #pragma warning disable CA1031 // An exporter's exception must never reach the app or stop the worker.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             Diagnostics.ExportFailed(_exporter.GetType().Name, count, ex.GetType().Name + ": " + ex.Message);
-            return true;
+            Release(batch, count);
+            return;
         }
 
         await ((Task)export).WaitAsync(AddGrace(_exportTimeout), _time, _abort.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (!export.IsCompleted)
         {
-            // The exporter ignored cancellation. Never export concurrently: later batches are dropped until it returns.
-            _stuckExport = export;
+            // The exporter ignored cancellation: the slot and its spans stay with it until it returns, and when every
+            // slot is held like this, later batches are dropped.
+            slot.Stuck = export;
             Diagnostics.ExportFailed(_exporter.GetType().Name, count, "the export did not finish within its timeout");
-            return false;
+            return;
         }
 
         if (export.IsCompletedSuccessfully && export.Result == ExportResult.Success)
@@ -195,7 +286,17 @@ public sealed partial class BatchSpanProcessor
             Diagnostics.ExportFailed(_exporter.GetType().Name, count, "the exporter reported failure");
         }
 
-        return true;
+        Release(batch, count);
+    }
+
+    private static void Release(Span[] batch, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            batch[i].Release();
+        }
+
+        Array.Clear(batch, 0, count);
     }
 
     private static TimeSpan AddGrace(TimeSpan timeout) =>

@@ -9,19 +9,21 @@ namespace Traceline.Export;
 /// <see cref="OnEnd"/> never blocks and takes no lock: it puts the span into a bounded lock-free queue, or drops and
 /// counts it when the queue is full (the drop count is reported through diagnostics at most once per interval). The
 /// worker exports when a batch is full or when <see cref="BatchSpanProcessorOptions.ScheduledDelay"/> has passed, one
-/// export at a time, each cancelled after <see cref="BatchSpanProcessorOptions.ExportTimeout"/>. An exporter that
-/// throws or hangs costs dropped batches, never the app's time.
+/// export at a time (the OTLP exporter: up to <see cref="OtlpExporterOptions.MaxConcurrentExports"/> at once, 2 by
+/// default, which may complete out of order), each cancelled after <see cref="BatchSpanProcessorOptions.ExportTimeout"/>.
+/// An exporter that throws or hangs costs dropped batches, never the app's time.
 /// </para>
 /// <para>
 /// <see cref="SpanProcessor.ForceFlush"/> and <see cref="SpanProcessor.Shutdown"/> export every span queued before
-/// they were called, or return <see langword="false"/> when their timeout passes first.
+/// they were called and wait for every export in flight, or return <see langword="false"/> when their timeout passes
+/// first.
 /// </para>
 /// </remarks>
 public sealed partial class BatchSpanProcessor : SpanProcessor
 {
     private readonly SpanExporter _exporter;
     private readonly BoundedQueue<Span> _queue;
-    private readonly Span[] _batch;
+    private readonly ExportSlot[] _slots;
     private readonly int _maxBatch;
     private readonly TimeSpan _delay;
     private readonly TimeSpan _exportTimeout;
@@ -32,7 +34,7 @@ public sealed partial class BatchSpanProcessor : SpanProcessor
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _name;
     private TaskCompletionSource? _waiter;
-    private Task? _stuckExport;
+    private Span[]? _discard;
     private long _dropped;
     private long _droppedReported;
     private long _exportedCount;
@@ -61,7 +63,12 @@ public sealed partial class BatchSpanProcessor : SpanProcessor
         _delay = options.ScheduledDelay > TimeSpan.Zero ? options.ScheduledDelay : TimeSpan.FromMilliseconds(1);
         _exportTimeout = options.ExportTimeout > TimeSpan.Zero ? options.ExportTimeout : Timeout.InfiniteTimeSpan;
         _queue = new BoundedQueue<Span>(queueSize);
-        _batch = new Span[_maxBatch];
+        _slots = new ExportSlot[Math.Clamp(exporter.MaxConcurrentExports, 1, SpanExporter.MaxConcurrentExportsLimit)];
+        for (var i = 0; i < _slots.Length; i++)
+        {
+            _slots[i] = new ExportSlot(_maxBatch);
+        }
+
         _name = $"BatchSpanProcessor({exporter.GetType().Name})";
         // The worker must not capture the creator's execution context (its current span, Activity or baggage).
         using (ExecutionContext.SuppressFlow())
@@ -81,8 +88,14 @@ public sealed partial class BatchSpanProcessor : SpanProcessor
 
     internal Task Worker { get; }
 
-    /// <summary>Gets how many spans can be in the processor's hands at once: the queue plus the batch being exported.</summary>
-    internal int QueueCapacity => _queue.Capacity + _maxBatch;
+    /// <summary>Gets whether <see cref="SpanProcessor.Shutdown"/> has been called (tests wait on it).</summary>
+    internal bool IsShuttingDown => Volatile.Read(ref _shutdownRequested) != 0;
+
+    /// <summary>Gets how many spans can be in the processor's hands at once: the queue plus the batches being exported.</summary>
+    internal int QueueCapacity => _queue.Capacity + (_slots.Length * _maxBatch);
+
+    /// <summary>Gets how many exports may run at once: the exporter's <see cref="SpanExporter.MaxConcurrentExports"/>, bounded.</summary>
+    internal int ExportSlots => _slots.Length;
 
     internal override SpanExporter Exporter => _exporter;
 
@@ -210,6 +223,20 @@ public sealed partial class BatchSpanProcessor : SpanProcessor
             _droppedReported = total;
             Diagnostics.SpansDropped(_name, since, total, "the queue was full or the exporter was stuck");
         }
+    }
+
+    /// <summary>One export in flight: its batch's storage and the task that exports and accounts for it.</summary>
+    private sealed class ExportSlot(int batchSize)
+    {
+        public Span[] Batch { get; } = new Span[batchSize];
+
+        /// <summary>Gets or sets the export and its accounting; it ends when the export does, or at its timeout plus grace.</summary>
+        public Task Running { get; set; } = Task.CompletedTask;
+
+        /// <summary>Gets or sets an export abandoned at its timeout that still reads <see cref="Batch"/>.</summary>
+        public Task? Stuck { get; set; }
+
+        public bool IsFree => Running.IsCompleted && Stuck is null or { IsCompleted: true };
     }
 
     private sealed class FlushRequest(long target)

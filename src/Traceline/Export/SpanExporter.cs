@@ -3,8 +3,9 @@ namespace Traceline.Export;
 /// <summary>Sends ended spans somewhere: stdout, an OpenTelemetry collector, memory.</summary>
 /// <remarks>
 /// <para>
-/// A processor calls <see cref="ExportAsync"/> with one batch at a time, never concurrently. The batch's memory belongs
-/// to the processor and is reused once the returned task completes: copy what you keep.
+/// A processor calls <see cref="ExportAsync"/> with one batch at a time, never concurrently (Traceline's own OTLP
+/// exporter alone may opt in to more). The batch's memory belongs to the processor and is reused once the returned task
+/// completes: copy what you keep.
 /// </para>
 /// <para>
 /// Exporters should honour the cancellation token (the processor's export timeout) and report failures as
@@ -35,6 +36,15 @@ public abstract class SpanExporter : IDisposable
     /// return <see langword="true"/>.
     /// </remarks>
     public virtual bool ReleasesSpansAfterExport => false;
+
+    /// <summary>The most exports a processor runs at once for any exporter.</summary>
+    internal const int MaxConcurrentExportsLimit = 16;
+
+    /// <summary>
+    /// Gets how many <see cref="ExportAsync"/> calls may be in flight at once: 1 (the OpenTelemetry contract) unless the
+    /// exporter keeps separate state per call. Each call still starts on the processor's worker, one after another.
+    /// </summary>
+    internal virtual int MaxConcurrentExports => 1;
 
     /// <summary>
     /// Gets whether the exporter reports each failure itself, with its cause, so that a processor adds no second,

@@ -34,11 +34,11 @@ internal static class BurstsHarness
 
         if (options.Serve is { } mode)
         {
-            return await BurstsApp.RunAsync(mode, options.Receiver ?? throw new ArgumentException("--serve needs --receiver.")).ConfigureAwait(false);
+            return await BurstsApp.RunAsync(mode, options.Receiver ?? throw new ArgumentException("--serve needs --receiver."), options.Exports).ConfigureAwait(false);
         }
 
         var output = Console.Out;
-        output.WriteLine(Invariant($"Traceline bursts: {options.Runs} run(s) per mode x {options.Duration.TotalSeconds:0.#} s, {options.InFlight} requests in flight on {options.Endpoint}{(options.Rate > 0 ? $" at {options.Rate} req/s (open loop)" : " (closed loop)")}, receiver {options.PerSpanMicroseconds} us CPU per span, {options.ReceiverWorkers} worker(s)"));
+        output.WriteLine(Invariant($"Traceline bursts: {options.Runs} run(s) per mode x {options.Duration.TotalSeconds:0.#} s, {options.InFlight} requests in flight on {options.Endpoint}{(options.Rate > 0 ? $" at {options.Rate} req/s (open loop)" : " (closed loop)")}, receiver {options.PerSpanMicroseconds} us CPU per span, {options.ReceiverWorkers} worker(s); Traceline exports in flight: traceline {ExportsText(options.Exports)}{(options.Modes.Contains(EndToEndMode.TracelineB) ? $", traceline-b {options.ExportsB}" : "")}"));
         output.WriteLine(Invariant($"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
         await using var receiver = await SlowOtlpReceiver.StartAsync(TimeSpan.FromTicks(options.PerSpanMicroseconds * 10L), options.ReceiverWorkers).ConfigureAwait(false);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -60,7 +60,15 @@ internal static class BurstsHarness
                 var result = await RunOnceAsync(run, m, options, options.Duration, receiver, client).ConfigureAwait(false);
                 results.Add(result);
                 output.WriteLine(Invariant(
-                    $"run {run} {EndToEndOptions.ModeName(m),-11} {result.RequestsPerSecond,7:N0} req/s  ended {result.Ended,9:N0}  received {result.Received,9:N0}  dropped {result.Dropped,6:N0} (reported {result.ReportedDrops:N0})  exports {result.Exports.Count,4} x {RunResult.Mean(result.Exports),5:0} spans (under load {RunResult.Mean(result.LoadExports),5:0}, <{SmallBatch}: {RunResult.Small(result.LoadExports),4:P0})  backlog mean {result.MeanBacklog,6:N0} max {result.MaxBacklog,6:N0}  receiver busy {result.ServiceMilliseconds,5:0.0} ms, idle till next {result.GapMilliseconds,5:0.0} ms (max {result.MaxGapMilliseconds,4:0} ms){(result.Malformed > 0 ? $"  MALFORMED {result.Malformed}" : "")}"));
+                    $"run {run} {EndToEndOptions.ModeName(m),-11} {result.RequestsPerSecond,7:N0} req/s  cpu {result.CpuPerRequest,5:0} us/req  ended {result.Ended,9:N0}  received {result.Received,9:N0}  dropped {result.Dropped,6:N0} (reported {result.ReportedDrops:N0})  exports {result.Exports.Count,4} x {RunResult.Mean(result.Exports),5:0} spans (under load {RunResult.Mean(result.LoadExports),5:0}, <{SmallBatch}: {RunResult.Small(result.LoadExports),4:P0})  backlog mean {result.MeanBacklog,6:N0} max {result.MaxBacklog,6:N0}  receiver busy {result.ServiceMilliseconds,5:0.0} ms, idle till next {result.GapMilliseconds,5:0.0} ms (max {result.MaxGapMilliseconds,4:0} ms){(result.Malformed > 0 ? $"  MALFORMED {result.Malformed}" : "")}"));
+                if (result.Mode != EndToEndMode.Otel && result.Dropped != result.ReportedDrops)
+                {
+                    foreach (var warning in result.Warnings.Take(10))
+                    {
+                        output.WriteLine("  app: " + warning);
+                    }
+                }
+
                 if (options.Series)
                 {
                     output.WriteLine("  backlog: " + string.Join(' ', result.Backlog));
@@ -76,16 +84,22 @@ internal static class BurstsHarness
     private static async Task<RunResult> RunOnceAsync(int run, EndToEndMode mode, BurstsOptions options, TimeSpan duration, SlowOtlpReceiver receiver, HttpClient client)
     {
         receiver.Reset();
-        var server = await ServerProcess.LaunchAsync(
-            mode,
-            ["e2e-bursts", "--serve", EndToEndOptions.ModeName(mode), "--receiver", receiver.TracesUrl.ToString()]).ConfigureAwait(false);
+        List<string> arguments = ["e2e-bursts", "--serve", EndToEndOptions.ModeName(mode), "--receiver", receiver.TracesUrl.ToString()];
+        if (options.ExportsOf(mode) > 0)
+        {
+            arguments.AddRange(["--exports", options.ExportsOf(mode).ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        var server = await ServerProcess.LaunchAsync(mode, arguments).ConfigureAwait(false);
         await using (server.ConfigureAwait(false))
         {
             var endedUrl = new Uri(server.Address, BurstsApp.EndedPath);
             using var stopSampling = new CancellationTokenSource();
+            var cpuBefore = await ReadCpuAsync(client, endedUrl).ConfigureAwait(false);
             var sampling = SampleBacklogAsync(client, endedUrl, receiver, stopSampling.Token);
             var load = await LoadGenerator.RunAsync(server.EndPoint, options.Endpoint, options.InFlight, duration, options.Rate).ConfigureAwait(false);
             var loadEnd = Stopwatch.GetTimestamp();
+            var cpu = await ReadCpuAsync(client, endedUrl).ConfigureAwait(false) - cpuBefore;
             await stopSampling.CancelAsync().ConfigureAwait(false);
             var backlog = await sampling.ConfigureAwait(false);
             if (load.Errors > 0 || load.Requests == 0)
@@ -120,9 +134,16 @@ internal static class BurstsHarness
             }
 
             var exports = receiver.TakeExports();
-            return new RunResult(run, mode, load, ended, receiver.Spans, reported, receiver.Malformed, exports, loadEnd, backlog);
+            var warnings = server.Output.Where(l => l.StartsWith(BurstsApp.WarningPrefix, StringComparison.Ordinal)).ToList();
+            return new RunResult(run, mode, load, ended, receiver.Spans, reported, receiver.Malformed, exports, loadEnd, backlog, cpu) { Warnings = warnings };
         }
     }
+
+    /// <summary>The app's CPU time so far (its third <c>/__ended</c> field).</summary>
+    private static async Task<TimeSpan> ReadCpuAsync(HttpClient client, Uri endedUrl) =>
+        TimeSpan.FromTicks(long.Parse((await client.GetStringAsync(endedUrl).ConfigureAwait(false)).Split(';')[2], CultureInfo.InvariantCulture));
+
+    private static string ExportsText(int exports) => exports > 0 ? exports.ToString(CultureInfo.InvariantCulture) : "default";
 
     /// <summary>Spans ended and not dropped (the app's counts) minus spans received (the receiver's), i.e. queued or in flight, every <see cref="BacklogInterval"/> while the load runs.</summary>
     private static async Task<List<long>> SampleBacklogAsync(HttpClient client, Uri endedUrl, SlowOtlpReceiver receiver, CancellationToken stop)
@@ -152,8 +173,8 @@ internal static class BurstsHarness
     private static void Summarize(TextWriter output, BurstsOptions options, List<RunResult> results)
     {
         output.WriteLine(Invariant($"Totals over {options.Runs} interleaved run(s) per mode ({options.Duration.TotalSeconds:0.#} s, {options.InFlight} in flight, {options.PerSpanMicroseconds} us/span, {options.ReceiverWorkers} receiver worker(s)):"));
-        output.WriteLine("| mode        |   req/s | spans ended | received | dropped (runs) | reported | exports | spans/export | under load | <128 under load | backlog mean | backlog max |");
-        output.WriteLine("|-------------|--------:|------------:|---------:|---------------:|---------:|--------:|-------------:|-----------:|----------------:|-------------:|------------:|");
+        output.WriteLine("| mode        |   req/s | app CPU us/req | spans ended | received | dropped (runs) | dropped % | reported | exports | spans/export | under load | <128 under load | backlog mean | backlog max |");
+        output.WriteLine("|-------------|--------:|---------------:|------------:|---------:|---------------:|----------:|---------:|--------:|-------------:|-----------:|----------------:|-------------:|------------:|");
         foreach (var mode in options.Modes)
         {
             var runs = results.Where(r => r.Mode == mode).ToList();
@@ -161,7 +182,7 @@ internal static class BurstsHarness
             var underLoad = runs.SelectMany(r => r.LoadExports).ToList();
             var backlog = runs.SelectMany(r => r.Backlog).ToList();
             output.WriteLine(Invariant(
-                $"| {EndToEndOptions.ModeName(mode),-11} | {runs.Average(r => r.RequestsPerSecond),7:N0} | {runs.Sum(r => r.Ended),11:N0} | {runs.Sum(r => r.Received),8:N0} | {runs.Sum(r => r.Dropped),7:N0} ({runs.Count(r => r.Dropped > 0)}/{runs.Count}) | {runs.Sum(r => r.ReportedDrops),8:N0} | {all.Count,7:N0} | {RunResult.Mean(all),12:0} | {RunResult.Mean(underLoad),10:0} | {RunResult.Small(underLoad),15:P0} | {(backlog.Count == 0 ? 0 : backlog.Average()),12:N0} | {(backlog.Count == 0 ? 0 : backlog.Max()),11:N0} |"));
+                $"| {EndToEndOptions.ModeName(mode),-11} | {runs.Average(r => r.RequestsPerSecond),7:N0} | {runs.Sum(r => r.Cpu.TotalMicroseconds) / runs.Sum(r => r.Load.Requests),14:0} | {runs.Sum(r => r.Ended),11:N0} | {runs.Sum(r => r.Received),8:N0} | {runs.Sum(r => r.Dropped),7:N0} ({runs.Count(r => r.Dropped > 0)}/{runs.Count}) | {Share(runs.Sum(r => r.Dropped), runs.Sum(r => r.Ended)),9:P2} | {runs.Sum(r => r.ReportedDrops),8:N0} | {all.Count,7:N0} | {RunResult.Mean(all),12:0} | {RunResult.Mean(underLoad),10:0} | {RunResult.Small(underLoad),15:P0} | {(backlog.Count == 0 ? 0 : backlog.Average()),12:N0} | {(backlog.Count == 0 ? 0 : backlog.Max()),11:N0} |"));
         }
 
         output.WriteLine();
@@ -200,8 +221,15 @@ internal static class BurstsHarness
         long Malformed,
         List<ReceivedExport> Exports,
         long LoadEnd,
-        List<long> Backlog)
+        List<long> Backlog,
+        TimeSpan Cpu)
     {
+        /// <summary>Gets the app's Traceline warnings other than drop reports.</summary>
+        public List<string> Warnings { get; init; } = [];
+
+        /// <summary>Gets the app's CPU per request during the load, in microseconds (its export path included).</summary>
+        public double CpuPerRequest => Load.Requests == 0 ? 0 : Cpu.TotalMicroseconds / Load.Requests;
+
         public long Dropped => Ended - Received;
 
         public double RequestsPerSecond => Load.RequestsPerSecond;

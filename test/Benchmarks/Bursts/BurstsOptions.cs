@@ -19,7 +19,11 @@ internal sealed class BurstsOptions
           --receiver-workers N  requests the receiver processes at once (its cores); default 1
           --endpoint PATH       the app's endpoint under load; default /chain (3 spans a request)
           --series              print each run's backlog samples (every 250 ms of the load)
-          --modes LIST          traceline,otel (default), or one of them
+          --modes LIST          traceline,otel (default), or one of them; traceline-b is a second Traceline
+                                mode for an A/B of --exports against --exports-b
+          --exports N           Traceline's OTLP exports in flight at once (MaxConcurrentExports); default
+                                the library's default
+          --exports-b N         the same for traceline-b; default 2
         Each run starts a fresh app, loads it, then closes its stdin (graceful stop: the host stops and the tracer
         provider flushes) and compares the spans the app ended with the spans the receiver got.
         """;
@@ -40,6 +44,11 @@ internal sealed class BurstsOptions
 
     public string Endpoint { get; private set; } = "/chain";
 
+    /// <summary>Gets Traceline's <c>MaxConcurrentExports</c> (0: the library's default).</summary>
+    public int Exports { get; private set; }
+
+    public int ExportsB { get; private set; } = 2;
+
     public bool Series { get; private set; }
 
     public IReadOnlyList<EndToEndMode> Modes { get; private set; } = [EndToEndMode.Traceline, EndToEndMode.Otel];
@@ -48,6 +57,9 @@ internal sealed class BurstsOptions
     public EndToEndMode? Serve { get; private set; }
 
     public Uri? Receiver { get; private set; }
+
+    /// <summary>The <c>MaxConcurrentExports</c> a Traceline mode runs with (0: the library's default).</summary>
+    public int ExportsOf(EndToEndMode mode) => mode == EndToEndMode.TracelineB ? ExportsB : Exports;
 
     public static BurstsOptions Parse(IReadOnlyList<string> args)
     {
@@ -85,6 +97,12 @@ internal sealed class BurstsOptions
                 case "--modes":
                     options.Modes = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseMode)];
                     break;
+                case "--exports":
+                    options.Exports = EndToEndOptions.Positive(name, Value());
+                    break;
+                case "--exports-b":
+                    options.ExportsB = EndToEndOptions.Positive(name, Value());
+                    break;
                 case "--series":
                     options.Series = true;
                     break;
@@ -108,6 +126,7 @@ internal sealed class BurstsOptions
     {
         "TRACELINE" => EndToEndMode.Traceline,
         "OTEL" => EndToEndMode.Otel,
-        _ => throw new ArgumentException($"Unknown mode '{text}': traceline or otel."),
+        "TRACELINE-B" => EndToEndMode.TracelineB,
+        _ => throw new ArgumentException($"Unknown mode '{text}': traceline, traceline-b or otel."),
     };
 }

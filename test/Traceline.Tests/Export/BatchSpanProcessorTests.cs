@@ -4,7 +4,7 @@ using Traceline.Export;
 
 namespace Traceline.Tests.Export;
 
-public sealed class BatchSpanProcessorTests
+public sealed partial class BatchSpanProcessorTests
 {
     private static Span[] EndSpans(TracerProvider provider, int count, string prefix = "s")
     {

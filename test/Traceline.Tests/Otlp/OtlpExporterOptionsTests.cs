@@ -62,6 +62,21 @@ public sealed class OtlpExporterOptionsTests
     public void Timeout_NotPositive_Throws(int milliseconds) =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new OtlpExporterOptions { Timeout = TimeSpan.FromMilliseconds(milliseconds) });
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(17)]
+    public void MaxConcurrentExports_OutOfRange_Throws(int value) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OtlpExporterOptions { MaxConcurrentExports = value });
+
+    [Fact]
+    public void MaxConcurrentExports_DefaultsToTwo_AndReachesTheProcessor()
+    {
+        Assert.Equal(2, new OtlpExporterOptions().MaxConcurrentExports);
+        using var provider = TracerProvider.Create(b => b.UseOtlpExporter(o => (o.Endpoint, o.MaxConcurrentExports) = (new Uri("http://127.0.0.1:9"), 16)));
+        Assert.Equal(16, provider.Processors.OfType<Traceline.Export.BatchSpanProcessor>().Single().ExportSlots);
+    }
+
     [Fact]
     public void Headers_NamesAreCaseInsensitive()
     {

@@ -169,7 +169,7 @@ public sealed class OtlpSpanExporterTests
             await Task.Delay(Timeout.Infinite, stopping);
         });
         using var provider = TracerProvider.Create(b => b
-            .UseOtlpExporter(o => o.Endpoint = receiver.Address)
+            .UseOtlpExporter(o => (o.Endpoint, o.MaxConcurrentExports) = (receiver.Address, 1)) // one slot, held by the first export
             .WithBatchOptions(o => o.ScheduledDelay = TimeSpan.FromMilliseconds(10)));
         var tracer = provider.GetTracer("app");
 
@@ -338,6 +338,49 @@ public sealed class OtlpSpanExporterTests
         Assert.Equal("work", request.DecodeProtobuf().ResourceSpans[0].ScopeSpans[0].Spans[0].Name);
     }
 
+    [Theory]
+    [InlineData(OtlpExportProtocol.HttpProtobuf)]
+    [InlineData(OtlpExportProtocol.HttpJson)]
+    [InlineData(OtlpExportProtocol.Grpc)]
+    public async Task UseOtlpExporter_TwoConcurrentExports_OverlapAtTheReceiver_EachBatchArrivesOnce(OtlpExportProtocol protocol)
+    {
+        // The receiver holds the first request until the second one arrives: with one export in flight it never would.
+        var second = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var receiver = await OtlpTestReceiver.StartAsync(protocol == OtlpExportProtocol.Grpc ? HttpProtocols.Http2 : HttpProtocols.Http1, async (context, attempt, stopping) =>
+        {
+            if (attempt == 1)
+            {
+                await second.Task.WaitAsync(stopping);
+            }
+            else
+            {
+                second.TrySetResult();
+            }
+
+            await OtlpTestReceiver.Success(context, attempt, stopping);
+        });
+        using var provider = TracerProvider.Create(b => b
+            .UseOtlpExporter(o => (o.Endpoint, o.Protocol, o.MaxConcurrentExports) = (receiver.Address, protocol, 2))
+            .WithBatchOptions(o => (o.MaxExportBatchSize, o.ScheduledDelay) = (10, TimeSpan.FromHours(1))));
+        var tracer = provider.GetTracer("app");
+        var ended = new HashSet<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            var span = tracer.StartSpan("work");
+            span.SetAttribute("i", i);
+            span.End();
+            ended.Add(span.Context.SpanId.ToString());
+        }
+
+        await second.Task.WaitAsync(Wait); // both requests in flight at once
+        Assert.True(provider.ForceFlush(Wait));
+
+        Assert.Equal(2, receiver.Requests.Count);
+        var received = receiver.Requests.SelectMany(r => SpanIds(r, protocol)).ToList();
+        Assert.Equal(20, received.Count);
+        Assert.True(ended.SetEquals(received)); // every span once, in one of the two requests
+    }
+
     [Fact]
     public async Task UseOtlpExporter_EndpointInCode_WinsOverConfigurationAndEnvironment()
     {
@@ -400,6 +443,29 @@ public sealed class OtlpSpanExporterTests
     [InlineData(16, false, false)] // UNAUTHENTICATED
     public void IsRetryableGrpc_StatusCode_ByTheOtlpTable(int status, bool hasRetryInfo, bool expected) =>
         Assert.Equal(expected, OtlpSpanExporter.IsRetryableGrpc(status, hasRetryInfo));
+
+    private static IEnumerable<string> SpanIds(ReceivedRequest request, OtlpExportProtocol protocol)
+    {
+        if (protocol != OtlpExportProtocol.HttpJson)
+        {
+            return request.DecodeProtobuf().ResourceSpans.SelectMany(r => r.ScopeSpans).SelectMany(s => s.Spans).Select(s => Convert.ToHexStringLower(s.SpanId.ToByteArray()));
+        }
+
+        using var document = JsonDocument.Parse(request.Payload);
+        var ids = new List<string>();
+        foreach (var resource in document.RootElement.GetProperty("resourceSpans").EnumerateArray())
+        {
+            foreach (var scope in resource.GetProperty("scopeSpans").EnumerateArray())
+            {
+                foreach (var span in scope.GetProperty("spans").EnumerateArray())
+                {
+                    ids.Add(span.GetProperty("spanId").GetString()!);
+                }
+            }
+        }
+
+        return ids;
+    }
 
     private static OtlpSpanExporter CreateExporter(OtlpTestReceiver receiver, OtlpExportProtocol protocol, Action<OtlpExporterOptions>? configure = null, CapturingLoggerFactory? log = null)
     {

@@ -182,6 +182,24 @@ public sealed class TracingSettingsOtlpTests
         Assert.Equal(OtlpCompression.Gzip, options.Compression);
     }
 
+    [Theory]
+    [InlineData("1", 1, 0)]
+    [InlineData(" 16 ", 16, 0)]
+    [InlineData("0", 2, 1)]
+    [InlineData("17", 2, 1)]
+    [InlineData("-2", 2, 1)]
+    [InlineData("two", 2, 1)]
+    public void MaxConcurrentExports_FromConfiguration_InRangeOrTheDefaultWithOneReport(string value, int expected, int reported)
+    {
+        var log = new CapturingLoggerFactory();
+        var options = Read([], new() { ["Otlp:MaxConcurrentExports"] = value }, log);
+
+        Assert.Equal(expected, options.MaxConcurrentExports);
+        var reports = log.Messages("InvalidConfiguration").ToList();
+        Assert.Equal(reported, reports.Count);
+        Assert.All(reports, r => Assert.Contains("Tracing:Otlp:MaxConcurrentExports", r, StringComparison.Ordinal));
+    }
+
     private static OtlpExporterOptions Read(Dictionary<string, string> environment, Dictionary<string, string>? configuration = null, CapturingLoggerFactory? log = null)
     {
         var source = new SettingsSource(configuration is null ? null : configuration.GetValueOrDefault, environment.GetValueOrDefault, new TracelineDiagnostics(log));

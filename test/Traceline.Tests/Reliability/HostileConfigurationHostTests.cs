@@ -8,7 +8,8 @@ using Traceline.Tests.Otlp;
 namespace Traceline.Tests.Reliability;
 
 /// <summary>
-/// Every numeric and structured variable of README's configuration table with hostile values, each in a real app on
+/// Every numeric and structured variable of README's configuration table (and the configuration key of a setting that
+/// has no variable) with hostile values, each in a real app on
 /// Kestrel (127.0.0.1) exporting over OTLP to a real receiver: the app serves, its spans arrive with the defaults,
 /// the bad value is reported exactly once naming the variable, and no secret is in any report. Many hosts run at
 /// once in this process, so the whole table takes seconds.
@@ -16,6 +17,7 @@ namespace Traceline.Tests.Reliability;
 public sealed class HostileConfigurationHostTests
 {
     private const string Secret = "s3cr3t-token";
+    private const string ConcurrentExportsKey = "Tracing:Otlp:MaxConcurrentExports";
 
     private static readonly string[] Numbers =
     [
@@ -64,6 +66,13 @@ public sealed class HostileConfigurationHostTests
         cases.Add("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/2");
         cases.Add("OTEL_EXPORTER_OTLP_COMPRESSION", "zip");
         cases.Add("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "brotli");
+
+        // No OTEL_ variable names the exports in flight: its configuration key gets the same hostile values.
+        foreach (var value in HostileNumbers.Append("0").Append("17"))
+        {
+            cases.Add(ConcurrentExportsKey, value);
+        }
+
         return cases;
     }
 
@@ -100,9 +109,17 @@ public sealed class HostileConfigurationHostTests
             environment["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio";
         }
 
-        environment[variable] = value;
         var log = new CapturingLoggerFactory();
         var builder = WebApplication.CreateSlimBuilder();
+        if (variable.StartsWith("Tracing:", StringComparison.Ordinal))
+        {
+            builder.Configuration[variable] = value;
+        }
+        else
+        {
+            environment[variable] = value;
+        }
+
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddTracing(t => t.WithLoggerFactory(log), environment.GetValueOrDefault);

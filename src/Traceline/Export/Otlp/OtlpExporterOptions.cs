@@ -18,8 +18,11 @@ public sealed class OtlpExporterOptions
     internal const string TracesPath = "v1/traces";
     internal const string GrpcExportPath = "opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
+    internal const int DefaultMaxConcurrentExports = 2;
+
     private Uri? _endpoint;
     private TimeSpan _timeout = DefaultTimeout;
+    private int _maxConcurrentExports = DefaultMaxConcurrentExports;
 
     /// <summary>
     /// Gets or sets the collector's URL. Default: <c>http://localhost:4318</c> for HTTP and <c>http://localhost:4317</c>
@@ -67,6 +70,35 @@ public sealed class OtlpExporterOptions
             }
 
             _timeout = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets how many export requests may be in flight at once, 1 to 16. Default: 2 (configuration
+    /// <c>Tracing:Otlp:MaxConcurrentExports</c>; OpenTelemetry names no variable for it). 1 sends one batch at a time,
+    /// as the OpenTelemetry SDKs do.
+    /// </summary>
+    /// <remarks>
+    /// The OTLP specification allows concurrent requests, and the OpenTelemetry Collector's exporters send with
+    /// several consumers (<c>sending_queue.num_consumers</c>). With more than one, the batch processor hands each
+    /// batch to a free slot and keeps draining; batches may then arrive out of order, each request has its own
+    /// buffers, the processor holds up to this many batches besides its queue, and flush and shutdown wait for every
+    /// request in flight. Measured against a slow collector (the README's Bursts section), a second request in flight
+    /// kept the collector busy through each round trip: with a two-core collector it dropped 0.13 % of the spans of
+    /// an overload where one request at a time dropped 24 %, and with a one-core collector it delivered about 7 % more.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1 or above 16.</exception>
+    public int MaxConcurrentExports
+    {
+        get => _maxConcurrentExports;
+        set
+        {
+            if (value < 1 || value > SpanExporter.MaxConcurrentExportsLimit)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The OTLP exporter's concurrent exports must be from 1 to 16.");
+            }
+
+            _maxConcurrentExports = value;
         }
     }
 

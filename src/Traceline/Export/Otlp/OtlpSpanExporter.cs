@@ -15,7 +15,9 @@ namespace Traceline.Export;
 /// </para>
 /// <para>
 /// Its traffic is never traced: sends run inside <see cref="Tracing.Suppress"/> and through a handler that is not
-/// Traceline's. A processor calls <see cref="ExportAsync"/> one batch at a time; the encoders and buffers are reused.
+/// Traceline's. A processor calls <see cref="ExportAsync"/> from one thread, and each call encodes its batch before it
+/// returns, so the encoders are shared; up to <see cref="OtlpExporterOptions.MaxConcurrentExports"/> requests may be in
+/// flight at once, each with its own buffers from a small pool, reused across exports.
 /// </para>
 /// </remarks>
 internal sealed class OtlpSpanExporter : SpanExporter
@@ -28,8 +30,7 @@ internal sealed class OtlpSpanExporter : SpanExporter
     private readonly OtlpCompression _compression;
     private readonly OtlpProtobufEncoder? _protobuf;
     private readonly OtlpJsonEncoder? _json;
-    private readonly PooledByteBuffer _payload = new();
-    private readonly PooledByteBuffer _compressed = new(1024);
+    private readonly OtlpRequestBuffers?[] _idle;
 
     /// <summary>Creates the exporter from resolved options.</summary>
     /// <param name="options">The options, read once.</param>
@@ -62,6 +63,8 @@ internal sealed class OtlpSpanExporter : SpanExporter
         };
         _connection = new OtlpConnection(options, endpoint, time, Diagnostics, handler);
         _transmission = new OtlpTransmission(_connection, _client, options.Timeout, time, Diagnostics);
+        MaxConcurrentExports = options.MaxConcurrentExports;
+        _idle = new OtlpRequestBuffers?[MaxConcurrentExports];
     }
 
     /// <summary>Gets the URL posted to.</summary>
@@ -72,6 +75,9 @@ internal sealed class OtlpSpanExporter : SpanExporter
     public override bool ReleasesSpansAfterExport => true;
 
     /// <inheritdoc/>
+    internal override int MaxConcurrentExports { get; }
+
+    /// <inheritdoc/>
     /// <remarks>Every failure gets one diagnostic with its cause here (a TLS failure once per cause), none from the processor.</remarks>
     internal override bool ReportsOwnFailures => true;
 
@@ -79,18 +85,26 @@ internal sealed class OtlpSpanExporter : SpanExporter
     public override ValueTask<ExportResult> ExportAsync(ReadOnlyMemory<Span> batch, CancellationToken cancellationToken)
     {
         var count = batch.Length;
+        var buffers = Rent();
         ReadOnlyMemory<byte> body;
         try
         {
-            body = Encode(batch.Span);
+            body = Encode(batch.Span, buffers);
         }
         catch (Exception ex) // An exporter never throws into the processor: report and drop.
         {
+            Return(buffers);
             Diagnostics.ExportFailed(ExporterName, count, "the batch could not be encoded: " + ex.GetType().Name);
             return ValueTask.FromResult(ExportResult.Failure);
         }
 
-        return body.IsEmpty ? ValueTask.FromResult(ExportResult.Success) : _transmission.SendAsync(body, count, cancellationToken);
+        if (body.IsEmpty)
+        {
+            Return(buffers);
+            return ValueTask.FromResult(ExportResult.Success);
+        }
+
+        return SendAsync(body, buffers, count, cancellationToken);
     }
 
     /// <summary>The delay before retry number <paramref name="attempt"/> (see <see cref="OtlpRetryPolicy.Backoff"/>).</summary>
@@ -105,9 +119,10 @@ internal sealed class OtlpSpanExporter : SpanExporter
         if (disposing)
         {
             _connection.Dispose();
-            _client.Dispose();
-            _payload.Dispose();
-            _compressed.Dispose();
+            for (var i = 0; i < _idle.Length; i++)
+            {
+                Interlocked.Exchange(ref _idle[i], null)?.Dispose();
+            }
         }
 
         base.Dispose(disposing);
@@ -134,34 +149,75 @@ internal sealed class OtlpSpanExporter : SpanExporter
         return [.. headers];
     }
 
-    private ReadOnlyMemory<byte> Encode(ReadOnlySpan<Span> batch)
+    private async ValueTask<ExportResult> SendAsync(ReadOnlyMemory<byte> body, OtlpRequestBuffers buffers, int count, CancellationToken cancellationToken)
     {
-        var prefix = _client.FramePrefixLength;
-        _payload.Reset();
-        if (prefix > 0)
+        try
         {
-            _payload.GetSpan(prefix);
-            _payload.Advance(prefix);
+            return await _transmission.SendAsync(body, buffers.Reply, count, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Return(buffers);
+        }
+    }
+
+    /// <summary>An idle set of buffers, or a new one: there are never more sets than exports in flight.</summary>
+    private OtlpRequestBuffers Rent()
+    {
+        for (var i = 0; i < _idle.Length; i++)
+        {
+            if (Interlocked.Exchange(ref _idle[i], null) is { } buffers)
+            {
+                return buffers;
+            }
         }
 
-        var length = _json is not null ? _json.Encode(batch, _payload) : _protobuf!.Encode(batch, _payload);
+        return new OtlpRequestBuffers();
+    }
+
+    private void Return(OtlpRequestBuffers buffers)
+    {
+        for (var i = 0; i < _idle.Length; i++)
+        {
+            if (Interlocked.CompareExchange(ref _idle[i], buffers, null) is null)
+            {
+                return;
+            }
+        }
+
+        buffers.Dispose(); // more sets than slots (an export abandoned at its timeout came back late)
+    }
+
+    private ReadOnlyMemory<byte> Encode(ReadOnlySpan<Span> batch, OtlpRequestBuffers buffers)
+    {
+        var prefix = _client.FramePrefixLength;
+        var payload = buffers.Payload;
+        payload.Reset();
+        if (prefix > 0)
+        {
+            payload.GetSpan(prefix);
+            payload.Advance(prefix);
+        }
+
+        var length = _json is not null ? _json.Encode(batch, payload) : _protobuf!.Encode(batch, payload);
         if (_protobuf is not null && length == 0)
         {
             return ReadOnlyMemory<byte>.Empty; // nothing recording in the batch
         }
 
-        var result = _payload;
+        var result = payload;
         if (_compression == OtlpCompression.Gzip)
         {
-            _compressed.Reset();
-            _compressed.GetSpan(prefix);
-            _compressed.Advance(prefix);
-            using (var gzip = new GZipStream(_compressed, CompressionLevel.Fastest, leaveOpen: true))
+            var compressed = buffers.Compressed;
+            compressed.Reset();
+            compressed.GetSpan(prefix);
+            compressed.Advance(prefix);
+            using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
             {
-                gzip.Write(_payload.WrittenSpan[prefix..]);
+                gzip.Write(payload.WrittenSpan[prefix..]);
             }
 
-            result = _compressed;
+            result = compressed;
         }
 
         if (prefix > 0)

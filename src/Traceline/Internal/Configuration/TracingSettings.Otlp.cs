@@ -21,6 +21,8 @@ internal sealed partial class TracingSettings
 
     public OtlpCompression OtlpCompression { get; private set; }
 
+    public int OtlpMaxConcurrentExports { get; private set; } = OtlpExporterOptions.DefaultMaxConcurrentExports;
+
     /// <summary>Fills <paramref name="options"/> with what configuration and environment say (code changes them after).</summary>
     public void ApplyTo(OtlpExporterOptions options)
     {
@@ -37,6 +39,7 @@ internal sealed partial class TracingSettings
 
         options.Timeout = OtlpTimeout;
         options.Compression = OtlpCompression;
+        options.MaxConcurrentExports = OtlpMaxConcurrentExports;
     }
 
     partial void ReadExtensions(SettingsSource source)
@@ -46,6 +49,7 @@ internal sealed partial class TracingSettings
         OtlpHeaders = ReadOtlpHeaders(source);
         OtlpTimeout = TimeSpan.FromMilliseconds(source.GetInt("Otlp:Timeout", Signal(source, "TIMEOUT"), (int)OtlpExporterOptions.DefaultTimeout.TotalMilliseconds, 1, int.MaxValue));
         OtlpCompression = ReadOtlpCompression(source);
+        OtlpMaxConcurrentExports = source.GetInt("Otlp:MaxConcurrentExports", null, OtlpExporterOptions.DefaultMaxConcurrentExports, 1, SpanExporter.MaxConcurrentExportsLimit);
     }
 
     /// <summary>The signal-specific variable when it is set, else the general one (<c>OTEL_EXPORTER_OTLP_{name}</c>).</summary>

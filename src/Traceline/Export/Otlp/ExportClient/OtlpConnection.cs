@@ -10,8 +10,9 @@ namespace Traceline.Export;
 /// judge of which failures are TLS failures (permanent: a handshake that failed fails the same way on a retry).
 /// </summary>
 /// <remarks>
-/// One export runs at a time, so swapping the client between exports never cuts a send short. A TLS failure is
-/// reported once per distinct cause until an export succeeds again, not once per batch.
+/// Exports may overlap (<see cref="OtlpExporterOptions.MaxConcurrentExports"/>): a client replaced by a reload is
+/// disposed only once no export holds it, so swapping never cuts a send short. A TLS failure is reported once per
+/// distinct cause until an export succeeds again, not once per batch.
 /// </remarks>
 internal sealed class OtlpConnection : IDisposable
 {
@@ -21,7 +22,10 @@ internal sealed class OtlpConnection : IDisposable
     private readonly string _host;
     private readonly TimeProvider _time;
     private readonly OtlpCertificates? _certificates;
-    private readonly HashSet<string> _reportedCauses = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reportedCauses = new(StringComparer.Ordinal); // guarded by _lock
+    private readonly List<IDisposable> _retired = []; // guarded by _lock: replaced clients and material, for when no export holds them
+    private readonly Lock _lock = new();
+    private int _inFlight; // guarded by _lock
     private HttpClient? _client;
     private OtlpTlsMaterial? _material;
     private OtlpTlsProblem? _lastProblem;
@@ -71,42 +75,46 @@ internal sealed class OtlpConnection : IDisposable
     public HttpClient? Acquire(TracelineDiagnostics diagnostics)
     {
         Volatile.Write(ref _closedBeforeFirstByte, 0);
-        if (_certificates is null || !_certificates.UsesFiles || _tls.ReloadInterval == Timeout.InfiniteTimeSpan
-            || _time.GetElapsedTime(_lastCheck) < _tls.ReloadInterval)
+        var client = Reload(diagnostics);
+        if (client is not null)
         {
-            return _client;
+            lock (_lock)
+            {
+                _inFlight++;
+            }
         }
 
-        _lastCheck = _time.GetTimestamp();
-        if (!_certificates.HasChanged())
-        {
-            return _client;
-        }
+        return client;
+    }
 
-        if (!_certificates.TryLoad(out var material, out var problem))
+    /// <summary>Called when an export that <see cref="Acquire"/> gave a client to is done with it.</summary>
+    public void Release()
+    {
+        lock (_lock)
         {
-            Report(diagnostics, problem!, _client is null ? "no export until the file loads" : "the certificates loaded before");
-            return _client;
-        }
+            if (--_inFlight > 0 || _retired.Count == 0)
+            {
+                return;
+            }
 
-        // No export is in flight (the processor sends one at a time): the old client and its connections can go.
-        _client?.Dispose();
-        _material?.Dispose();
-        _material = material;
-        _client = CreateClient(CreateHandler(material));
-        _lastProblem = null;
-        _reportedCauses.Clear();
-        return _client;
+            foreach (var retired in _retired)
+            {
+                retired.Dispose();
+            }
+
+            _retired.Clear();
+        }
     }
 
     /// <summary>Called after a successful export: a cause seen again later is worth a new report.</summary>
     public void Succeeded()
     {
-        if (_reportedCauses.Count > 0)
+        lock (_lock)
         {
             _reportedCauses.Clear();
         }
     }
+
 
     /// <summary>Whether a send failed in the TLS layer (handshake refused either way); <paramref name="reason"/> says why and what to do.</summary>
     public bool IsTlsFailure(Exception exception, out string reason)
@@ -162,7 +170,13 @@ internal sealed class OtlpConnection : IDisposable
     /// <summary>Reports a TLS failure once per distinct cause (until an export succeeds); the batch is dropped, not retried.</summary>
     public void ReportTlsFailure(TracelineDiagnostics diagnostics, string exporter, int spanCount, string reason)
     {
-        if (_reportedCauses.Count < MaxRememberedCauses && _reportedCauses.Add(reason))
+        bool first;
+        lock (_lock)
+        {
+            first = _reportedCauses.Count < MaxRememberedCauses && _reportedCauses.Add(reason);
+        }
+
+        if (first)
         {
             diagnostics.ExportFailedOnce(exporter, spanCount, reason + "; the batch is dropped (not retried), and this cause is not reported again until an export succeeds");
         }
@@ -173,8 +187,69 @@ internal sealed class OtlpConnection : IDisposable
 
     public void Dispose()
     {
+        lock (_lock)
+        {
+            foreach (var retired in _retired)
+            {
+                retired.Dispose();
+            }
+
+            _retired.Clear();
+        }
+
         _client?.Dispose();
         _material?.Dispose();
+    }
+
+    /// <summary>The current client, rebuilt first when a check is due and the certificate files changed (called on the processor's worker, one call at a time).</summary>
+    private HttpClient? Reload(TracelineDiagnostics diagnostics)
+    {
+        if (_certificates is null || !_certificates.UsesFiles || _tls.ReloadInterval == Timeout.InfiniteTimeSpan
+            || _time.GetElapsedTime(_lastCheck) < _tls.ReloadInterval)
+        {
+            return _client;
+        }
+
+        _lastCheck = _time.GetTimestamp();
+        if (!_certificates.HasChanged())
+        {
+            return _client;
+        }
+
+        if (!_certificates.TryLoad(out var material, out var problem))
+        {
+            Report(diagnostics, problem!, _client is null ? "no export until the file loads" : "the certificates loaded before");
+            return _client;
+        }
+
+        lock (_lock)
+        {
+            // The old client and its connections go once no export uses them.
+            Retire(_client);
+            Retire(_material);
+            _material = material;
+            _client = CreateClient(CreateHandler(material));
+            _lastProblem = null;
+            _reportedCauses.Clear();
+            return _client;
+        }
+    }
+
+    private void Retire(IDisposable? old)
+    {
+        if (old is null)
+        {
+            return;
+        }
+
+        if (_inFlight == 0)
+        {
+            old.Dispose();
+        }
+        else
+        {
+            _retired.Add(old);
+        }
     }
 
     private void Report(TracelineDiagnostics diagnostics, OtlpTlsProblem problem, string fallback)

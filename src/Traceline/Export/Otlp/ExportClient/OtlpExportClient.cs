@@ -4,13 +4,12 @@ namespace Traceline.Export;
 /// Sends one encoded request by one OTLP protocol and says what came of it; the subclasses know their protocol's
 /// headers, framing and replies. Retries, timeouts and TLS failures are the transmission's business, not theirs.
 /// </summary>
-/// <remarks>One send at a time (the exporter's processor sends one batch at a time): the reply buffer is reused.</remarks>
-internal abstract class OtlpExportClient : IDisposable
+/// <remarks>Sends may overlap: each reads its reply into the buffer its caller passes.</remarks>
+internal abstract class OtlpExportClient
 {
     private const int MaxResponseBytes = 64 * 1024;
 
     private readonly KeyValuePair<string, string>[] _headers;
-    private readonly PooledByteBuffer _response = new(1024);
 
     /// <summary>Creates a client that posts to <paramref name="endpoint"/> with the given headers.</summary>
     protected OtlpExportClient(Uri endpoint, OtlpCompression compression, KeyValuePair<string, string>[] headers, TimeProvider time, TracelineDiagnostics diagnostics)
@@ -42,10 +41,10 @@ internal abstract class OtlpExportClient : IDisposable
     {
     }
 
-    /// <summary>Posts <paramref name="body"/> once through <paramref name="client"/> and classifies the reply.</summary>
+    /// <summary>Posts <paramref name="body"/> once through <paramref name="client"/> and classifies the reply, read into <paramref name="reply"/>.</summary>
     /// <exception cref="HttpRequestException">The request failed (the transmission decides whether to retry).</exception>
     /// <exception cref="IOException">The connection failed while the reply was read.</exception>
-    public async Task<OtlpExportOutcome> SendAsync(HttpClient client, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    public async Task<OtlpExportOutcome> SendAsync(HttpClient client, ReadOnlyMemory<byte> body, PooledByteBuffer reply, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new ReadOnlyMemoryContent(body) };
         PrepareRequest(request);
@@ -58,8 +57,8 @@ internal abstract class OtlpExportClient : IDisposable
         }
 
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
-        return Classify(response, _response.WrittenSpan);
+        await ReadBodyAsync(response, reply, cancellationToken).ConfigureAwait(false);
+        return Classify(response, reply.WrittenSpan);
     }
 
     /// <summary>Removes every configured header value from text that goes into a diagnostic: header values are secrets.</summary>
@@ -76,9 +75,6 @@ internal abstract class OtlpExportClient : IDisposable
         return text;
     }
 
-    /// <inheritdoc/>
-    public void Dispose() => _response.Dispose();
-
     /// <summary>Sets the protocol's version, content type and headers on <paramref name="request"/>.</summary>
     protected abstract void PrepareRequest(HttpRequestMessage request);
 
@@ -91,17 +87,17 @@ internal abstract class OtlpExportClient : IDisposable
             ? OtlpExportOutcome.Retry(reason, OtlpRetryPolicy.ReadRetryAfter(response.Headers.RetryAfter, Time.GetUtcNow()))
             : OtlpExportOutcome.Permanent(reason);
 
-    private async Task ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static async Task ReadBodyAsync(HttpResponseMessage response, PooledByteBuffer reply, CancellationToken cancellationToken)
     {
-        _response.Reset();
+        reply.Reset();
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
             // Read to the end (gRPC's trailers come after the body) but keep only the first bytes: replies are small.
             while (true)
             {
-                var room = MaxResponseBytes - (int)_response.Length;
-                var target = room > 0 ? _response.GetMemory(Math.Min(room, 4096))[..Math.Min(room, 4096)] : _response.GetMemory(4096)[..4096];
+                var room = MaxResponseBytes - (int)reply.Length;
+                var target = room > 0 ? reply.GetMemory(Math.Min(room, 4096))[..Math.Min(room, 4096)] : reply.GetMemory(4096)[..4096];
                 var read = await stream.ReadAsync(target, cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
@@ -110,7 +106,7 @@ internal abstract class OtlpExportClient : IDisposable
 
                 if (room > 0)
                 {
-                    _response.Advance(read);
+                    reply.Advance(read);
                 }
             }
         }

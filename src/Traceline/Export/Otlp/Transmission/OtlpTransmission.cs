@@ -22,8 +22,8 @@ internal sealed class OtlpTransmission
         _diagnostics = diagnostics;
     }
 
-    /// <summary>Sends <paramref name="body"/> (holding <paramref name="count"/> spans) until it is delivered, refused for good, or out of time.</summary>
-    public async ValueTask<ExportResult> SendAsync(ReadOnlyMemory<byte> body, int count, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="body"/> (holding <paramref name="count"/> spans) until it is delivered, refused for good, or out of time; replies are read into <paramref name="response"/>.</summary>
+    public async ValueTask<ExportResult> SendAsync(ReadOnlyMemory<byte> body, PooledByteBuffer response, int count, CancellationToken cancellationToken)
     {
         using var timeout = _timeout == Timeout.InfiniteTimeSpan
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
@@ -34,69 +34,76 @@ internal sealed class OtlpTransmission
             return ExportResult.Failure; // the TLS files cannot be used: reported when that was found
         }
 
-        using var suppressed = Tracing.Suppress();
-        var started = _time.GetTimestamp();
-
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            OtlpExportOutcome outcome;
-            try
-            {
-                outcome = await _client.SendAsync(client, body, timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-            {
-                return Cancelled(count, attempt, cancellationToken);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or IOException && _connection.IsTlsFailure(ex, out var tlsReason))
-            {
-                // Permanent: the same handshake fails the same way on a retry.
-                _connection.ReportTlsFailure(_diagnostics, OtlpSpanExporter.ExporterName, count, _client.Scrub(tlsReason));
-                return ExportResult.Failure;
-            }
-            catch (HttpRequestException ex)
-            {
-                outcome = OtlpExportOutcome.Retry("the request failed: " + _client.Scrub(ex.Message), null);
-            }
-            catch (IOException ex)
-            {
-                // A connection reset while reading the reply: a network error, retried like the others.
-                outcome = OtlpExportOutcome.Retry("the connection failed: " + _client.Scrub(ex.Message), null);
-            }
+            using var suppressed = Tracing.Suppress();
+            var started = _time.GetTimestamp();
 
-            switch (outcome.Kind)
+            for (var attempt = 1; ; attempt++)
             {
-                case OtlpExportOutcomeKind.Success:
-                    _connection.Succeeded();
-                    return ExportResult.Success;
-                case OtlpExportOutcomeKind.Permanent:
-                    _diagnostics.ExportFailed(OtlpSpanExporter.ExporterName, count, outcome.Reason + "; the batch is dropped");
+                OtlpExportOutcome outcome;
+                try
+                {
+                    outcome = await _client.SendAsync(client, body, response, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+                {
+                    return Cancelled(count, attempt, cancellationToken);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or IOException && _connection.IsTlsFailure(ex, out var tlsReason))
+                {
+                    // Permanent: the same handshake fails the same way on a retry.
+                    _connection.ReportTlsFailure(_diagnostics, OtlpSpanExporter.ExporterName, count, _client.Scrub(tlsReason));
                     return ExportResult.Failure;
-            }
+                }
+                catch (HttpRequestException ex)
+                {
+                    outcome = OtlpExportOutcome.Retry("the request failed: " + _client.Scrub(ex.Message), null);
+                }
+                catch (IOException ex)
+                {
+                    // A connection reset while reading the reply: a network error, retried like the others.
+                    outcome = OtlpExportOutcome.Retry("the connection failed: " + _client.Scrub(ex.Message), null);
+                }
 
-            if (attempt >= OtlpRetryPolicy.MaxAttempts)
-            {
-                _diagnostics.ExportFailed(OtlpSpanExporter.ExporterName, count, $"{outcome.Reason}; gave up after {attempt} attempts");
-                return ExportResult.Failure;
-            }
+                switch (outcome.Kind)
+                {
+                    case OtlpExportOutcomeKind.Success:
+                        _connection.Succeeded();
+                        return ExportResult.Success;
+                    case OtlpExportOutcomeKind.Permanent:
+                        _diagnostics.ExportFailed(OtlpSpanExporter.ExporterName, count, outcome.Reason + "; the batch is dropped");
+                        return ExportResult.Failure;
+                }
 
-            var delay = outcome.RetryAfter ?? OtlpRetryPolicy.Backoff(attempt);
-            var left = _timeout == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : _timeout - _time.GetElapsedTime(started);
-            if (delay >= left)
-            {
-                _diagnostics.ExportFailed(OtlpSpanExporter.ExporterName, count, $"{outcome.Reason}; a retry in {delay.TotalMilliseconds:0} ms would pass the export timeout of {_timeout.TotalMilliseconds:0} ms");
-                return ExportResult.Failure;
-            }
+                if (attempt >= OtlpRetryPolicy.MaxAttempts)
+                {
+                    _diagnostics.ExportFailed(OtlpSpanExporter.ExporterName, count, $"{outcome.Reason}; gave up after {attempt} attempts");
+                    return ExportResult.Failure;
+                }
 
-            _diagnostics.ExportRetrying(OtlpSpanExporter.ExporterName, attempt, outcome.Reason, delay);
-            try
-            {
-                await Task.Delay(delay, _time, timeout.Token).ConfigureAwait(false);
+                var delay = outcome.RetryAfter ?? OtlpRetryPolicy.Backoff(attempt);
+                var left = _timeout == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : _timeout - _time.GetElapsedTime(started);
+                if (delay >= left)
+                {
+                    _diagnostics.ExportFailed(OtlpSpanExporter.ExporterName, count, $"{outcome.Reason}; a retry in {delay.TotalMilliseconds:0} ms would pass the export timeout of {_timeout.TotalMilliseconds:0} ms");
+                    return ExportResult.Failure;
+                }
+
+                _diagnostics.ExportRetrying(OtlpSpanExporter.ExporterName, attempt, outcome.Reason, delay);
+                try
+                {
+                    await Task.Delay(delay, _time, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return Cancelled(count, attempt, cancellationToken);
+                }
             }
-            catch (OperationCanceledException)
-            {
-                return Cancelled(count, attempt, cancellationToken);
-            }
+        }
+        finally
+        {
+            _connection.Release();
         }
     }
 
