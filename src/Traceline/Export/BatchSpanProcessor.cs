@@ -154,8 +154,15 @@ public sealed partial class BatchSpanProcessor : SpanProcessor
             return !_exporterStuckAtShutdown;
         }
 
-        // Give up on the exporter: cancel whatever it is doing so the worker can finish.
+        // Give up on the exporter: cancel whatever it is doing so the worker can finish. The worker drains no more
+        // after that, so what is still queued is lost: say how much, or it would vanish without a report.
         _abort.Cancel();
+        var left = _queue.Count;
+        if (left > 0)
+        {
+            Diagnostics.SpansDropped(_name, left, Interlocked.Read(ref _dropped) + left, "shutdown timed out before they were exported");
+        }
+
         return false;
     }
 

@@ -178,6 +178,33 @@ public sealed partial class BatchSpanProcessorTests
     }
 
     [Fact]
+    public void ShutdownTimesOut_SpansStillQueued_AreReportedAsNotExported()
+    {
+        using var release = new ManualResetEventSlim();
+        var exporter = new ControllableExporter
+        {
+            Behaviour = (_, _) =>
+            {
+                release.Wait(CancellationToken.None); // holds the only export slot, whatever the cancellation says
+                return ValueTask.FromResult(ExportResult.Success);
+            },
+        };
+        var logs = new CapturingLoggerProvider();
+        var processor = new BatchSpanProcessor(exporter, new BatchSpanProcessorOptions { MaxExportBatchSize = 5, ScheduledDelay = TimeSpan.FromMilliseconds(10) });
+        var provider = TestProviders.Create(b => b.AddProcessor(processor), loggerFactory: logs);
+        EndSpans(provider, 5);
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref exporter.ExportCalls) == 1, TimeSpan.FromSeconds(10)));
+        EndSpans(provider, 7); // queued behind the held export
+
+        Assert.False(provider.Shutdown(TimeSpan.FromMilliseconds(300))); // the timeout is what is under test
+        release.Set();
+
+        var report = Assert.Single(logs.Lines, l => l.EventId.Name == "SpansDropped");
+        Assert.Contains("shutdown timed out", report.Message, StringComparison.Ordinal);
+        Assert.Contains(" 7 ", report.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ConcurrentProducers_WithFlushAndShutdownRacing_NoSpanLostOrDoubled()
     {
         var exporter = new ControllableExporter();
