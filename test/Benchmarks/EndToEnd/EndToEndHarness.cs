@@ -181,6 +181,8 @@ internal static class EndToEndHarness
 
         output.WriteLine("  added CPU us/req per round: " + string.Join("  ", options.Modes.Where(m => m != EndToEndMode.None).Select(mode =>
             EndToEndOptions.ModeName(mode) + " " + string.Join('/', PairedDifferences(samples, endpoint, mode, s => s.CpuMicrosecondsPerRequest).Select(d => Invariant($"{d:+0.0;-0.0;0.0}"))))));
+        output.WriteLine("  wake-ups per request (medians), thread-pool work items / context switches: " + string.Join("  ", options.Modes.Select(mode =>
+            Invariant($"{EndToEndOptions.ModeName(mode)} {Median(samples, endpoint, mode, s => s.PoolWorkItemsPerRequest):0.00} / {Median(samples, endpoint, mode, s => s.ContextSwitchesPerRequest):0.00}"))));
         output.WriteLine("  req/s per round: " + string.Join("  ", options.Modes.Select(mode =>
             EndToEndOptions.ModeName(mode) + " " + string.Join('/', samples.Where(s => s.Endpoint == endpoint && s.Mode == mode).Select(s => Invariant($"{s.Load.RequestsPerSecond:0}"))))));
         output.WriteLine();
@@ -330,6 +332,12 @@ internal static class EndToEndHarness
         public double GcPauseMicrosecondsPerCollection => After.Gen0Collections == Before.Gen0Collections
             ? 0
             : (After.GcPauseTicks - Before.GcPauseTicks) / 10.0 / (After.Gen0Collections - Before.Gen0Collections);
+
+        /// <summary>Gets the thread-pool work items the server completed per request.</summary>
+        public double PoolWorkItemsPerRequest => (After.PoolWorkItems - Before.PoolWorkItems) / (double)Load.Requests;
+
+        /// <summary>Gets the context switches of the server's threads per request (Linux).</summary>
+        public double ContextSwitchesPerRequest => (After.ContextSwitches - Before.ContextSwitches) / (double)Load.Requests;
 
         /// <summary>Gets the gen0 collections per 1,000 requests.</summary>
         public double Gen0PerThousandRequests => (After.Gen0Collections - Before.Gen0Collections) * 1000.0 / Load.Requests;

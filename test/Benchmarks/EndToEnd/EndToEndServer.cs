@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -137,9 +138,45 @@ internal static class EndToEndServer
             Interlocked.Read(ref s_requestsWithActivity),
             GC.CollectionCount(0),
             System.Runtime.JitInfo.GetCompilationTime().Ticks,
-            GC.GetTotalPauseDuration().Ticks);
+            GC.GetTotalPauseDuration().Ticks,
+            ThreadPool.CompletedWorkItemCount,
+            ContextSwitches());
         context.Response.ContentType = "text/plain";
         return context.Response.WriteAsync(stats.Format());
+    }
+
+    /// <summary>
+    /// Context switches of all the process's threads (Linux; 0 elsewhere): each is a thread that blocked or was
+    /// preempted, so with the pool's work items they show how often the server's threads go idle and wake again.
+    /// </summary>
+    private static long ContextSwitches()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return 0;
+        }
+
+        long total = 0;
+        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            try
+            {
+                foreach (var line in File.ReadLines(Path.Combine(task, "status")))
+                {
+                    if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal)
+                        || line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                    {
+                        total += long.Parse(line.AsSpan(line.IndexOf(':', StringComparison.Ordinal) + 1).Trim(), CultureInfo.InvariantCulture);
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // The thread ended while being read: its switches are lost from both readings alike.
+            }
+        }
+
+        return total;
     }
 
     private sealed class SelfAddress

@@ -12,7 +12,9 @@ internal readonly record struct ServerStats(
     long RequestsWithActivity,
     int Gen0Collections,
     long JitTicks,
-    long GcPauseTicks)
+    long GcPauseTicks,
+    long PoolWorkItems,
+    long ContextSwitches)
 {
     public string Format() => string.Join(
         ';',
@@ -24,7 +26,9 @@ internal readonly record struct ServerStats(
         RequestsWithActivity.ToString(CultureInfo.InvariantCulture),
         Gen0Collections.ToString(CultureInfo.InvariantCulture),
         JitTicks.ToString(CultureInfo.InvariantCulture),
-        GcPauseTicks.ToString(CultureInfo.InvariantCulture));
+        GcPauseTicks.ToString(CultureInfo.InvariantCulture),
+        PoolWorkItems.ToString(CultureInfo.InvariantCulture),
+        ContextSwitches.ToString(CultureInfo.InvariantCulture));
 
     public static ServerStats Parse(string text)
     {
@@ -38,6 +42,8 @@ internal readonly record struct ServerStats(
             long.Parse(parts[5], CultureInfo.InvariantCulture),
             int.Parse(parts[6], CultureInfo.InvariantCulture),
             long.Parse(parts[7], CultureInfo.InvariantCulture),
-            long.Parse(parts[8], CultureInfo.InvariantCulture));
+            long.Parse(parts[8], CultureInfo.InvariantCulture),
+            long.Parse(parts[9], CultureInfo.InvariantCulture),
+            long.Parse(parts[10], CultureInfo.InvariantCulture));
     }
 }
