@@ -20,7 +20,6 @@ internal sealed class RecordSplitter
 
     private static readonly SearchValues<byte> OutsideString = SearchValues.Create("\"{}\n"u8);
     private static readonly SearchValues<byte> InsideString = SearchValues.Create("\"\\\n"u8);
-    private static readonly SearchValues<byte> Indentation = SearchValues.Create("\n\r\t "u8);
 
     private readonly Stream _stream;
     private readonly int _maxRecordBytes;
@@ -200,7 +199,7 @@ internal sealed class RecordSplitter
                     {
                         var skipped = _skipping;
                         _skipping = false;
-                        var length = _singleLine ? _scan - _start : JoinLines(_buffer.AsSpan(_start, _scan - _start));
+                        var length = _singleLine ? _scan - _start : PrettyRecord.JoinLines(_buffer.AsSpan(_start, _scan - _start));
                         record = _buffer.AsMemory(_start, length);
                         _start = _scan;
                         if (skipped)
@@ -287,42 +286,6 @@ internal sealed class RecordSplitter
         _line += BitOperations.PopCount(newlines);
         _inString ^= (BitOperations.PopCount(quotes) & 1) != 0;
         return true;
-    }
-
-    /// <summary>
-    /// Drops the line breaks and indentation of a pretty object, in place (no string in it spans lines: the scan
-    /// reported such an object as cut short); returns the new length.
-    /// </summary>
-    /// <remarks>
-    /// Perf: Utf8JsonReader takes a slower path for every token that whitespace precedes; a pretty span read 6.1-7.0 µs
-    /// against compact's 3.6-4.6 µs (ViewParseBenchmarks). Two vectorized searches a line join it first.
-    /// </remarks>
-    internal static int JoinLines(Span<byte> json)
-    {
-        var write = json.IndexOf((byte)'\n');
-        if (write < 0)
-        {
-            return json.Length;
-        }
-
-        var read = write;
-        while (read < json.Length)
-        {
-            var indent = json[read..].IndexOfAnyExcept(Indentation);
-            if (indent < 0)
-            {
-                break;
-            }
-
-            read += indent;
-            var newline = json[read..].IndexOf((byte)'\n');
-            var end = newline < 0 ? json.Length : read + newline;
-            json[read..end].CopyTo(json[write..]);
-            write += end - read;
-            read = end;
-        }
-
-        return write;
     }
 
     private string TruncatedAt(long nextLine)
