@@ -52,37 +52,28 @@ internal static class EndToEndHarness
             }
         }
 
-        output.WriteLine(Invariant($"Traceline end-to-end: {options.Rounds} round(s) x {options.Duration.TotalSeconds:0.#} s per mode and endpoint, {options.Connections} connections, warmup {options.Warmup.TotalSeconds:0.#} s{(options.Logging ? ", an enabled (silent) logger in every mode" : "")}{(options.NoSpin ? ", servers' thread pool not spinning" : "")}{(options.Rate > 0 ? $", open loop at {options.Rate} req/s" : ", closed loop")}"));
+        output.WriteLine(Invariant($"Traceline end-to-end: {options.Rounds} round(s) x {options.Duration.TotalSeconds:0.#} s per mode and endpoint, {options.Connections} connections, warmup {options.Warmup.TotalSeconds:0.#} s{(options.Logging ? ", an enabled (silent) logger in every mode" : "")}{(options.NoSpin ? ", servers' thread pool not spinning" : "")}{(options.Rate > 0 ? $", open loop at {options.Rate} req/s" : ", closed loop")}{(options.Fresh ? ", new server processes every round" : "")}"));
         output.WriteLine(Invariant($"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, {(options.ServerGc ? "Server" : "Workstation")} GC{(pinning is null ? "" : $", servers pinned to CPU {pinning.ServerCpus}, load generator to CPU {pinning.LoadCpus}")}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
 
         var servers = new List<ServerProcess>();
         try
         {
-            foreach (var m in options.Modes)
-            {
-                servers.Add(await ServerProcess.StartAsync(m, options, pinning).ConfigureAwait(false));
-            }
-
             using var stats = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-            if (options.Warmup > TimeSpan.Zero)
+            if (!options.Fresh)
             {
-                foreach (var endpoint in options.Endpoints)
-                {
-                    foreach (var server in servers)
-                    {
-                        var warm = await LoadGenerator.RunAsync(server.EndPoint, endpoint, options.Connections, options.Warmup, options.Rate).ConfigureAwait(false);
-                        ThrowOnErrors(server, endpoint, warm);
-                        var (extra, quiet) = await WarmUntilJitQuietAsync(server, endpoint, options, stats).ConfigureAwait(false);
-                        output.WriteLine(Invariant(
-                            $"warm-up {endpoint,-7}{EndToEndOptions.ModeName(server.Mode),-10}{(options.Warmup + extra).TotalSeconds,4:0} s{(quiet ? "" : ", JIT still busy")}"));
-                    }
-                }
+                await StartAndWarmAsync(servers, options, pinning, stats, output, "").ConfigureAwait(false);
             }
 
             var samples = new List<Sample>();
             var profiles = new Dictionary<(string, EndToEndMode), AllocationProfile>();
             for (var round = 1; round <= options.Rounds; round++)
             {
+                if (options.Fresh)
+                {
+                    await DisposeAllAsync(servers).ConfigureAwait(false);
+                    await StartAndWarmAsync(servers, options, pinning, stats, output, Invariant($"round {round} ")).ConfigureAwait(false);
+                }
+
                 foreach (var endpoint in options.Endpoints)
                 {
                     // Each round starts one mode later (none, traceline, otel; then traceline, otel, none; ...), so no
@@ -140,11 +131,44 @@ internal static class EndToEndHarness
         }
         finally
         {
+            await DisposeAllAsync(servers).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts one server per mode and warms each on every endpoint until its JIT is quiet.</summary>
+    private static async Task StartAndWarmAsync(List<ServerProcess> servers, EndToEndOptions options, CpuPinning? pinning, HttpClient stats, TextWriter output, string prefix)
+    {
+        foreach (var m in options.Modes)
+        {
+            servers.Add(await ServerProcess.StartAsync(m, options, pinning).ConfigureAwait(false));
+        }
+
+        if (options.Warmup <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        foreach (var endpoint in options.Endpoints)
+        {
             foreach (var server in servers)
             {
-                await server.DisposeAsync().ConfigureAwait(false);
+                var warm = await LoadGenerator.RunAsync(server.EndPoint, endpoint, options.Connections, options.Warmup, options.Rate).ConfigureAwait(false);
+                ThrowOnErrors(server, endpoint, warm);
+                var (extra, quiet) = await WarmUntilJitQuietAsync(server, endpoint, options, stats).ConfigureAwait(false);
+                output.WriteLine(Invariant(
+                    $"{prefix}warm-up {endpoint,-7}{EndToEndOptions.ModeName(server.Mode),-10}{(options.Warmup + extra).TotalSeconds,4:0} s{(quiet ? "" : ", JIT still busy")}"));
             }
         }
+    }
+
+    private static async Task DisposeAllAsync(List<ServerProcess> servers)
+    {
+        foreach (var server in servers)
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
+
+        servers.Clear();
     }
 
     private static void Summarize(TextWriter output, EndToEndOptions options, string endpoint, List<Sample> samples)

@@ -29,6 +29,9 @@ internal sealed class EndToEndOptions
           --no-spin           servers' thread pool blocks at once instead of spinning for work
                               (DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0): spinning burns CPU that depends on
                               how busy the machine is, not on the request, and swamps a few us of CPU per request
+          --fresh             start new server processes for every round (each warmed up again): a process's
+                              own luck (code layout, tiered/PGO choices, heap placement) then varies between
+                              rounds and the medians average it, instead of biasing every round of one mode
           --logging           give every mode an enabled logger that writes nothing, as deployed apps have: ASP.NET
                               Core then starts its own Activity per request in every mode, none included
         Quick smoke check: e2e --rounds 1 --duration 3s --warmup 1s
@@ -58,6 +61,9 @@ internal sealed class EndToEndOptions
     public bool Logging { get; private set; }
 
     public bool NoSpin { get; private set; }
+
+    /// <summary>Gets whether every round starts (and warms) new server processes.</summary>
+    public bool Fresh { get; private set; }
 
     /// <summary>Set in a child process: serve in this mode instead of driving load.</summary>
     public EndToEndMode? Serve { get; private set; }
@@ -106,6 +112,9 @@ internal sealed class EndToEndOptions
                     break;
                 case "--no-spin":
                     options.NoSpin = true;
+                    break;
+                case "--fresh":
+                    options.Fresh = true;
                     break;
                 case "--serve":
                     options.Serve = ParseMode(Value());
