@@ -118,8 +118,13 @@ internal sealed class HttpClientCapture : IDisposable
             var span = capture.StartSpan(activity, request, sendsBefore);
 
             // Asked for now, after the runtime's start tags (none: the span has them from the request), all data makes
-            // the runtime tag the response, or add the exception, when the request is done.
-            activity.IsAllDataRequested = true;
+            // the runtime tag the response, or add the exception, when the request is done. Perf: only for a span that
+            // records them (the tags cost 120 B); never lowered, so another listener that asked for all data keeps it.
+            if (span.IsRecording)
+            {
+                activity.IsAllDataRequested = true;
+            }
+
             var marked = !capture.CarriesForeignContext(request.Headers) && capture._headers.Write(request, span.Context);
             if (!marked)
             {
@@ -254,7 +259,7 @@ internal sealed class HttpClientCapture : IDisposable
             Attributes = attributes,
             StartTime = startTime,
             AdoptedSpanId = ActivityIds.ToSpanId(activity.SpanId),
-            AdoptedTraceId = ActivityIds.ToTraceId(activity.TraceId), // used by a root only
+            AdoptedTraceId = current is null ? ActivityIds.ToTraceId(activity.TraceId) : default, // a root's only
             CoversHttpRequest = true,
         });
     }

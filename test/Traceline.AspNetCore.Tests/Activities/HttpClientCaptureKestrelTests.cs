@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -278,6 +279,31 @@ public sealed class HttpClientCaptureKestrelTests
         callee.WaitForServerSpan(s => s.Name == "GET /users/{id}");
         Assert.DoesNotContain(callee.Exporter.Spans, s => s.Name == "GET /seen");
         Assert.Empty(exporter.Spans);
+    }
+
+    [Theory]
+    [InlineData(ActivitySamplingResult.PropagationData, false)]
+    [InlineData(ActivitySamplingResult.AllData, true)]
+    public async Task NoCurrentSpan_SamplerDrops_RuntimeTagsTheResponseOnlyForAListenerThatAskedForIt(ActivitySamplingResult probeAsks, bool tagged)
+    {
+        await using var callee = await StartCalleeAsync(allClients: false);
+        using var provider = TracerProvider.Create(t => t.UseInMemoryExporter(new InMemorySpanExporter()).WithSampler(Sampler.AlwaysOff));
+        var stopped = new ConcurrentQueue<Activity>();
+        using var probe = new ActivityListener
+        {
+            ShouldListenTo = static source => source.Name == HttpClientCapture.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => probeAsks,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(probe);
+        using var http = new HttpClient();
+
+        await http.GetStringAsync(new Uri(callee.Address, "/seen"));
+
+        // A span that records nothing needs no response tags (120 B); one asked for by someone else stays.
+        var activity = Assert.Single(stopped);
+        Assert.Equal(tagged, activity.IsAllDataRequested);
+        Assert.Equal(tagged, activity.GetTagItem("http.response.status_code") is not null);
     }
 
     [Fact]
