@@ -208,7 +208,6 @@ internal sealed partial class ActivityCapture : IDisposable
 
             // Only what the sampler wanted recorded becomes a span; one dropped for propagation leaves nothing to end.
             var span = _provider.HasStartProcessors ? activity.GetCustomProperty(SpanProperty) as Span : null;
-            var madeAtStart = span is not null;
             if (span is null)
             {
                 if (!activity.IsAllDataRequested || _provider.IsShutdown)
@@ -219,24 +218,9 @@ internal sealed partial class ActivityCapture : IDisposable
                 span = StartSpan(activity, atStart: false);
             }
 
-            if (span.IsRecording)
-            {
-                try
-                {
-                    if (madeAtStart)
-                    {
-                        span.UpdateName(activity.DisplayName); // the app may have renamed the Activity since (a span made now has its name)
-                    }
-
-                    Record(span, activity);
-                }
-                catch (Exception ex) // what was recorded so far is exported; the app never sees the failure.
-                {
-                    _provider.Diagnostics.CallbackFailed(nameof(ActivityCapture) + ".Record", ex);
-                }
-            }
-
-            span.End(new DateTimeOffset(activity.StartTimeUtc + activity.Duration, TimeSpan.Zero));
+            // Perf: like the OpenTelemetry SDK, only the enqueue happens here; the span's data is copied from the
+            // Activity where the span is first read, normally on the export worker (Span.EndCaptured).
+            span.EndCaptured(activity);
         }
         catch (Exception ex) // tracing never breaks the app.
         {
@@ -246,7 +230,8 @@ internal sealed partial class ActivityCapture : IDisposable
 
     /// <summary>
     /// Makes the recording span of an Activity that the sampler let through with all its data. At its start (for start
-    /// processors) the span gets a monotonic start; at its stop it needs none, as it ends at the Activity's end time.
+    /// processors) the span gets what the Activity has by then and a monotonic start; at its stop only its identity and
+    /// tracer: the rest is copied when the span is read (see <see cref="Fill"/>).
     /// </summary>
     private Span StartSpan(Activity activity, bool atStart)
     {
@@ -259,14 +244,15 @@ internal sealed partial class ActivityCapture : IDisposable
         var span = !atStart && pool is not null ? Span.FromPool(pool, context) : new Span(context, pool?.Rent() ?? new SpanData());
         var data = span.Data!;
         data.Tracer = tracer;
-        data.Name = activity.DisplayName;
-        data.Kind = (byte)activity.Kind;
-        data.ParentSpanId = ActivityIds.ToSpanId(activity.ParentSpanId);
-        data.ParentFlags = (TraceFlags)(byte)(activity.Parent?.ActivityTraceFlags ?? activity.ActivityTraceFlags);
-        data.ParentIsRemote = activity.HasRemoteParent;
-        data.StartUnixNanos = ActivityIds.ToUnixNanos(activity.StartTimeUtc);
         if (atStart)
         {
+            data.Name = activity.DisplayName;
+            data.Kind = (byte)activity.Kind;
+            data.ParentSpanId = ActivityIds.ToSpanId(activity.ParentSpanId);
+            data.ParentFlags = (TraceFlags)(byte)(activity.Parent?.ActivityTraceFlags ?? activity.ActivityTraceFlags);
+            data.ParentIsRemote = activity.HasRemoteParent;
+            data.StartUnixNanos = ActivityIds.ToUnixNanos(activity.StartTimeUtc);
+
             // The Activity's own clock decides its times; the monotonic start is placed where its start falls.
             var clock = tracer.Clock;
             var now = clock.GetTimestamp();
