@@ -8,6 +8,9 @@ public sealed partial class Span
     /// <summary>Gets the recorded data for a reader: a captured Activity's is copied from the Activity first (once).</summary>
     private SpanData? Recorded => (Volatile.Read(ref _sync) & Pending) == 0 ? _data : Settle();
 
+    /// <summary>Gets whether the span's data is still in its captured Activity, copied by nobody yet (tests check where the copy runs).</summary>
+    internal bool HasPendingActivity => (Volatile.Read(ref _sync) & Pending) != 0;
+
     /// <summary>
     /// Ends the span of a stopped Activity and hands it to the processors; its name, times, parent, tags, events,
     /// links and status stay in the Activity until something reads the span (see <see cref="Settle"/>). Ignored when
