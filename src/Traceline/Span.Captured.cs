@@ -21,9 +21,18 @@ public sealed partial class Span
     /// so does this: the copy (ActivityCapture.Fill) runs where the span is first read, normally the export worker.
     /// A reader that never comes (an exporter that reads nothing, a span dropped at a full queue) never pays it.
     /// </remarks>
-    internal void EndCaptured(Activity activity)
+    /// <param name="activity">The stopped Activity.</param>
+    /// <param name="seenAtStart">Whether processors saw the span start (and may hold it); else nobody else has it yet.</param>
+    internal void EndCaptured(Activity activity, bool seenAtStart)
     {
         _previous = activity; // a captured Activity's span is never current: the field is free (published by the write below)
+        if (!seenAtStart)
+        {
+            Volatile.Write(ref _sync, Ended | Pending);
+            _data!.Tracer.Provider.OnEnd(this);
+            return;
+        }
+
         var spinner = default(SpinWait);
         int observed;
         while ((observed = Interlocked.CompareExchange(ref _sync, Ended | Pending, 0)) != 0)

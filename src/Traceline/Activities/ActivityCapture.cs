@@ -93,8 +93,17 @@ internal sealed partial class ActivityCapture : IDisposable
                 return ActivitySamplingResult.None;
             }
 
+            var sampler = _provider.Sampler;
+            var hasParent = options.Parent != default;
+            if (!hasParent && sampler is AlwaysOnSampler)
+            {
+                // Perf: a root under AlwaysOn only has to be W3C, and the runtime generated its trace id at random
+                // (none for a hierarchical Activity): nothing to parse here; the stop checks the ids it reads anyway.
+                return options.TraceId == default ? ActivitySamplingResult.None : ActivitySamplingResult.AllDataAndRecorded;
+            }
+
             SpanContext parent = default;
-            if (options.Parent != default && !ActivityIds.TryToSpanContext(options.Parent, out parent))
+            if (hasParent && !ActivityIds.TryToSpanContext(options.Parent, out parent))
             {
                 return ActivitySamplingResult.None; // W3C-invalid parent ids: no span could agree with this Activity
             }
@@ -106,7 +115,6 @@ internal sealed partial class ActivityCapture : IDisposable
                 return ActivitySamplingResult.None; // a hierarchical id: not a span of a W3C trace
             }
 
-            var sampler = _provider.Sampler;
             if (sampler is AlwaysOnSampler)
             {
                 // Perf: AlwaysOn reads none of the parameters, so they are not built (the OpenTelemetry SDK skips its
@@ -208,19 +216,20 @@ internal sealed partial class ActivityCapture : IDisposable
 
             // Only what the sampler wanted recorded becomes a span; one dropped for propagation leaves nothing to end.
             var span = _provider.HasStartProcessors ? activity.GetCustomProperty(SpanProperty) as Span : null;
+            var seenAtStart = span is not null;
             if (span is null)
             {
-                if (!activity.IsAllDataRequested || _provider.IsShutdown)
+                if (!activity.IsAllDataRequested || _provider.IsShutdown || StartSpan(activity, atStart: false) is not { } made)
                 {
                     return;
                 }
 
-                span = StartSpan(activity, atStart: false);
+                span = made;
             }
 
             // Perf: like the OpenTelemetry SDK, only the enqueue happens here; the span's data is copied from the
             // Activity where the span is first read, normally on the export worker (Span.EndCaptured).
-            span.EndCaptured(activity);
+            span.EndCaptured(activity, seenAtStart);
         }
         catch (Exception ex) // tracing never breaks the app.
         {
@@ -229,14 +238,19 @@ internal sealed partial class ActivityCapture : IDisposable
     }
 
     /// <summary>
-    /// Makes the recording span of an Activity that the sampler let through with all its data. At its start (for start
+    /// Makes the recording span of an Activity that the sampler let through with all its data (none for invalid ids). At its start (for start
     /// processors) the span gets what the Activity has by then and a monotonic start; at its stop only its identity and
     /// tracer: the rest is copied when the span is read (see <see cref="Fill"/>).
     /// </summary>
-    private Span StartSpan(Activity activity, bool atStart)
+    private Span? StartSpan(Activity activity, bool atStart)
     {
         var flags = activity.Recorded ? TraceFlags.Sampled : TraceFlags.None;
         var context = new SpanContext(ActivityIds.ToTraceId(activity.TraceId), ActivityIds.ToSpanId(activity.SpanId), flags, activity.TraceStateString, isRemote: false);
+        if (!context.IsValid)
+        {
+            return null; // all-zero ids (a custom id generator's): no W3C span (Sample lets AlwaysOn roots through unparsed)
+        }
+
         var tracer = TracerOf(activity.Source);
 
         // At its stop, nobody but the processors will see the span: its handle may be pooled with its storage.
