@@ -18,8 +18,8 @@ namespace Traceline;
 /// <para>
 /// <b>Nesting.</b> A captured Activity is current as <see cref="Activity.Current"/> only: a span started inside it
 /// takes it as parent (<see cref="TryGetCurrentParent"/>), and its mirror (see <see cref="ActivityMirror"/>) is then a
-/// child of the Activity too. When it stops, its span is made from what it recorded (name, tags, events, links, status,
-/// times) and goes to the processors.
+/// child of the Activity too. When it stops, its span is ended and goes to the processors; what the Activity recorded
+/// (name, tags, events, links, status, times) is copied into the span on its first read (see <see cref="Span.EndCaptured"/>).
 /// </para>
 /// <para>
 /// Perf: the Activity is the record while it runs, as in the OpenTelemetry SDK. Its span exists from its stop on (from
