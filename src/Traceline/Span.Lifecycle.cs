@@ -66,7 +66,7 @@ public sealed partial class Span
         {
             if (link.Context.IsValid)
             {
-                AddLinkCore(_data!, link);
+                _data!.AddLink(link);
             }
         }
     }
@@ -84,6 +84,7 @@ public sealed partial class Span
             return;
         }
 
+        ForgetActivity(); // a span released unread never copies its captured Activity
         if (Interlocked.CompareExchange(ref _data, null, data) == data)
         {
             data.Reset();

@@ -20,9 +20,10 @@ namespace Traceline;
 [DebuggerDisplay("{Name,nq} {Context}")]
 public sealed partial class Span : IDisposable
 {
-    // _sync bits. Perf: one int serves as both the tiny setter lock and the ended flag.
+    // _sync bits. Perf: one int serves as the tiny setter lock, the ended flag and the captured-Activity flag.
     private const int Locked = 1;
     private const int Ended = 2;
+    private const int Pending = 4; // ended, its data still in the captured Activity held in _previous (Span.Captured.cs)
 
     // Perf: the span is a small handle (its identity, the span that was current before it, and a lock) over the
     // recorded data, which lives in SpanData: null for a non-recording span, and handed back to the provider's pool
@@ -36,7 +37,8 @@ public sealed partial class Span : IDisposable
     private SpanData? _data;
 
     // The span that was current before this one, or, when this span is mirrored as Activity.Current, its mirror
-    // (which holds that span). Perf: one field for both keeps the handle as small as before the mirror existed.
+    // (which holds that span); for a captured Activity's span, the Activity until its data is copied (Pending).
+    // Perf: one field for all keeps the handle as small as before the mirror existed.
     private object? _previous;
     private int _sync;
 
@@ -62,16 +64,16 @@ public sealed partial class Span : IDisposable
     public SpanContext Context => new(_traceId, _spanId, _flags, _traceState);
 
     /// <summary>Gets the span's name; empty for a non-recording span.</summary>
-    public string Name => _data?.Name ?? string.Empty;
+    public string Name => Recorded?.Name ?? string.Empty;
 
     /// <summary>Gets the span's kind.</summary>
-    public SpanKind Kind => (SpanKind)(_data?.Kind ?? 0);
+    public SpanKind Kind => (SpanKind)(Recorded?.Kind ?? 0);
 
     /// <summary>Gets the parent's span id, or the invalid (all-zero) id for a root span.</summary>
-    public SpanId ParentSpanId => _data?.ParentSpanId ?? default;
+    public SpanId ParentSpanId => Recorded?.ParentSpanId ?? default;
 
     /// <summary>Gets the parent's context as this span saw it, or <see langword="default"/> for a root span.</summary>
-    public SpanContext Parent => _data is { } data && data.ParentSpanId.IsValid
+    public SpanContext Parent => Recorded is { } data && data.ParentSpanId.IsValid
         ? new SpanContext(_traceId, data.ParentSpanId, data.ParentFlags, _traceState, data.ParentIsRemote)
         : default;
 
@@ -91,45 +93,45 @@ public sealed partial class Span : IDisposable
     public Resource? Resource => _data?.Tracer.Provider.Resource;
 
     /// <summary>Gets when the span started.</summary>
-    public DateTimeOffset StartTime => UnixTime.ToDateTimeOffset(_data?.StartUnixNanos ?? 0);
+    public DateTimeOffset StartTime => UnixTime.ToDateTimeOffset(Recorded?.StartUnixNanos ?? 0);
 
     /// <summary>Gets when the span ended, or <see langword="null"/> while it runs.</summary>
-    public DateTimeOffset? EndTime => IsEnded && _data is { } data ? UnixTime.ToDateTimeOffset(data.EndUnixNanos) : null;
+    public DateTimeOffset? EndTime => IsEnded && Recorded is { } data ? UnixTime.ToDateTimeOffset(data.EndUnixNanos) : null;
 
     /// <summary>Gets the duration, exact to the clock's tick; <see cref="TimeSpan.Zero"/> while the span runs.</summary>
-    public TimeSpan Duration => IsEnded && _data is { } data ? TimeSpan.FromTicks((data.EndUnixNanos - data.StartUnixNanos) / 100) : TimeSpan.Zero;
+    public TimeSpan Duration => IsEnded && Recorded is { } data ? TimeSpan.FromTicks((data.EndUnixNanos - data.StartUnixNanos) / 100) : TimeSpan.Zero;
 
     /// <summary>Gets the attributes in the order they were first set.</summary>
-    public ReadOnlySpan<SpanAttribute> Attributes => _data is { } data ? data.Attributes.Items : default;
+    public ReadOnlySpan<SpanAttribute> Attributes => Recorded is { } data ? data.Attributes.Items : default;
 
     /// <summary>Gets the events in the order they were added.</summary>
-    public IReadOnlyList<SpanEvent> Events => (IReadOnlyList<SpanEvent>?)_data?.Details?.Events ?? [];
+    public IReadOnlyList<SpanEvent> Events => (IReadOnlyList<SpanEvent>?)Recorded?.Details?.Events ?? [];
 
     /// <summary>Gets the links in the order they were added.</summary>
-    public ReadOnlySpan<SpanLink> Links => _data?.Details is { } d ? d.Links.AsSpan(0, d.LinkCount) : default;
+    public ReadOnlySpan<SpanLink> Links => Recorded?.Details is { } d ? d.Links.AsSpan(0, d.LinkCount) : default;
 
     /// <summary>Gets the status code.</summary>
-    public SpanStatusCode Status => (SpanStatusCode)(_data?.Status ?? 0);
+    public SpanStatusCode Status => (SpanStatusCode)(Recorded?.Status ?? 0);
 
     /// <summary>Gets the description given with an <see cref="SpanStatusCode.Error"/> status, or <see langword="null"/>.</summary>
-    public string? StatusDescription => _data?.Details?.StatusDescription;
+    public string? StatusDescription => Recorded?.Details?.StatusDescription;
 
     /// <summary>Gets how many attributes the span limits refused.</summary>
-    public int DroppedAttributeCount => _data?.Attributes.DroppedCount ?? 0;
+    public int DroppedAttributeCount => Recorded?.Attributes.DroppedCount ?? 0;
 
     /// <summary>Gets how many events the span limits refused.</summary>
-    public int DroppedEventCount => _data?.Details?.DroppedEvents ?? 0;
+    public int DroppedEventCount => Recorded?.Details?.DroppedEvents ?? 0;
 
     /// <summary>Gets how many links the span limits refused.</summary>
-    public int DroppedLinkCount => _data?.Details?.DroppedLinks ?? 0;
+    public int DroppedLinkCount => Recorded?.Details?.DroppedLinks ?? 0;
 
     internal SpanId SpanId => _spanId;
 
-    internal long StartUnixNanos => _data?.StartUnixNanos ?? 0;
+    internal long StartUnixNanos => Recorded?.StartUnixNanos ?? 0;
 
-    internal long EndUnixNanos => _data?.EndUnixNanos ?? 0;
+    internal long EndUnixNanos => Recorded?.EndUnixNanos ?? 0;
 
-    internal SpanDetails? Details => _data?.Details;
+    internal SpanDetails? Details => Recorded?.Details;
 
     /// <summary>Gets the recorded data, or <see langword="null"/> when non-recording or released (tests check reuse with it).</summary>
     internal SpanData? Data => _data;
@@ -217,7 +219,7 @@ public sealed partial class Span : IDisposable
     {
         if (_data is { } data && link.Context.IsValid && Enter())
         {
-            AddLinkCore(data, link);
+            data.AddLink(link);
             Exit();
         }
 
@@ -232,27 +234,7 @@ public sealed partial class Span : IDisposable
     {
         if (_data is { } data && code != SpanStatusCode.Unset && Enter())
         {
-            if (data.Status != (byte)SpanStatusCode.Ok)
-            {
-                data.Status = (byte)code;
-                if (code == SpanStatusCode.Error)
-                {
-                    if (description is not null || data.Details is not null)
-                    {
-                        if (description is not null && data.Tracer.Limits.AttributeValueLength is >= 0 and var limit && description.Length > limit)
-                        {
-                            description = AttributeValue.FromString(description).Truncate(limit).StringValue;
-                        }
-
-                        (data.Details ??= new SpanDetails()).StatusDescription = description;
-                    }
-                }
-                else if (data.Details is not null)
-                {
-                    data.Details.StatusDescription = null;
-                }
-            }
-
+            data.SetStatus(code, description);
             Exit();
         }
 
@@ -308,40 +290,10 @@ public sealed partial class Span : IDisposable
         var limits = tracer.Limits;
         var frozen = AttributeBag.Freeze(attributes, limits.EventAttributeCount, limits.AttributeValueLength, out var dropped);
         var spanEvent = new SpanEvent(name, unixNanos, frozen, dropped);
-        if (!Enter())
+        if (Enter())
         {
-            return;
+            _data!.AddEvent(spanEvent);
+            Exit();
         }
-
-        var details = _data!.Details ??= new SpanDetails();
-        if (details.Events is null || details.Events.Count < limits.EventCount)
-        {
-            (details.Events ??= []).Add(spanEvent);
-        }
-        else
-        {
-            details.DroppedEvents++;
-        }
-
-        Exit();
-    }
-
-    private static void AddLinkCore(SpanData data, SpanLink link)
-    {
-        var limits = data.Tracer.Limits;
-        var details = data.Details ??= new SpanDetails();
-        if (details.LinkCount >= limits.LinkCount)
-        {
-            details.DroppedLinks++;
-            return;
-        }
-
-        var frozen = AttributeBag.Freeze(link.Attributes, limits.LinkAttributeCount, limits.AttributeValueLength, out var dropped);
-        if (details.LinkCount == details.Links.Length)
-        {
-            Array.Resize(ref details.Links, Math.Max(2, details.Links.Length * 2));
-        }
-
-        details.Links[details.LinkCount++] = new SpanLink(link.Context, frozen, dropped + link.DroppedAttributeCount);
     }
 }

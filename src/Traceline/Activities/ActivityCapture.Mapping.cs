@@ -3,13 +3,37 @@ using System.Globalization;
 
 namespace Traceline;
 
-// From an Activity to its span: tags, events, links and status copied within the span limits, tag values typed.
+// From a stopped Activity to its span's storage: times, tags, events, links and status copied within the span limits,
+// tag values typed.
 internal sealed partial class ActivityCapture
 {
-    /// <summary>Copies what the Activity recorded (tags, events, links, status) onto its span, within the span limits.</summary>
-    private static void Record(Span span, Activity activity)
+    /// <summary>
+    /// Copies a stopped Activity into its span's storage: name and end time, and for a span made at the stop its kind,
+    /// parent and start too (a span made at the start has those from then). Runs where the span is first read, once
+    /// (see <see cref="Span.EndCaptured"/>), under the span's lock.
+    /// </summary>
+    internal static void Fill(SpanData data, Activity activity)
     {
-        // Perf: tags go in by the stack-full, so the span's setter lock is taken once per chunk, not per tag.
+        data.Name = activity.DisplayName; // the app may have renamed the Activity since its start
+        if (data.StartUnixNanos == 0)
+        {
+            data.Kind = (byte)activity.Kind;
+            data.ParentSpanId = ActivityIds.ToSpanId(activity.ParentSpanId);
+            data.ParentFlags = (TraceFlags)(byte)(activity.Parent?.ActivityTraceFlags ?? activity.ActivityTraceFlags);
+            data.ParentIsRemote = activity.HasRemoteParent;
+            data.StartUnixNanos = ActivityIds.ToUnixNanos(activity.StartTimeUtc);
+        }
+
+        data.EndUnixNanos = Math.Max(ActivityIds.ToUnixNanos(activity.StartTimeUtc + activity.Duration), data.StartUnixNanos);
+        Record(data, activity);
+    }
+
+    /// <summary>Copies what the Activity recorded (tags, events, links, status), within the span limits.</summary>
+    private static void Record(SpanData data, Activity activity)
+    {
+        var limits = data.Tracer.Limits;
+
+        // Perf: tags go in by the stack-full, not one list per span.
         var buffer = default(StartAttributeBuffer);
         Span<SpanAttribute> chunk = buffer;
         var count = 0;
@@ -20,34 +44,38 @@ internal sealed partial class ActivityCapture
                 chunk[count++] = new SpanAttribute(key, ToAttributeValue(tag.Value));
                 if (count == chunk.Length)
                 {
-                    span.SetAttributes(chunk);
+                    data.Attributes.SetAll(chunk, limits.AttributeCount, limits.AttributeValueLength);
                     count = 0;
                 }
             }
         }
 
-        span.SetAttributes(chunk[..count]);
+        data.Attributes.SetAll(chunk[..count], limits.AttributeCount, limits.AttributeValueLength);
 
         foreach (ref readonly var activityEvent in activity.EnumerateEvents())
         {
-            span.AddEventAt(activityEvent.Name, activityEvent.Timestamp, ToAttributes(activityEvent.EnumerateTagObjects()));
+            if (activityEvent.Name is { } name)
+            {
+                var frozen = AttributeBag.Freeze(ToAttributes(activityEvent.EnumerateTagObjects()), limits.EventAttributeCount, limits.AttributeValueLength, out var dropped);
+                data.AddEvent(new SpanEvent(name, UnixTime.FromDateTimeOffset(activityEvent.Timestamp), frozen, dropped));
+            }
         }
 
         foreach (ref readonly var link in activity.EnumerateLinks())
         {
             if (ActivityIds.TryToSpanContext(link.Context, out var context))
             {
-                span.AddLink(new SpanLink(context, ToAttributes(link.EnumerateTagObjects())));
+                data.AddLink(new SpanLink(context, ToAttributes(link.EnumerateTagObjects())));
             }
         }
 
         switch (activity.Status)
         {
             case ActivityStatusCode.Ok:
-                span.SetStatus(SpanStatusCode.Ok);
+                data.SetStatus(SpanStatusCode.Ok, null);
                 break;
             case ActivityStatusCode.Error:
-                span.SetStatus(SpanStatusCode.Error, activity.StatusDescription);
+                data.SetStatus(SpanStatusCode.Error, activity.StatusDescription);
                 break;
         }
     }

@@ -18,8 +18,8 @@ namespace Traceline;
 /// <para>
 /// <b>Nesting.</b> A captured Activity is current as <see cref="Activity.Current"/> only: a span started inside it
 /// takes it as parent (<see cref="TryGetCurrentParent"/>), and its mirror (see <see cref="ActivityMirror"/>) is then a
-/// child of the Activity too. When it stops, its span is made from what it recorded (name, tags, events, links, status,
-/// times) and goes to the processors.
+/// child of the Activity too. When it stops, its span is ended and goes to the processors; what the Activity recorded
+/// (name, tags, events, links, status, times) is copied into the span on its first read (see <see cref="Span.EndCaptured"/>).
 /// </para>
 /// <para>
 /// Perf: the Activity is the record while it runs, as in the OpenTelemetry SDK. Its span exists from its stop on (from
@@ -93,8 +93,17 @@ internal sealed partial class ActivityCapture : IDisposable
                 return ActivitySamplingResult.None;
             }
 
+            var sampler = _provider.Sampler;
+            var hasParent = options.Parent != default;
+            if (!hasParent && sampler is AlwaysOnSampler)
+            {
+                // Perf: a root under AlwaysOn only has to be W3C, and the runtime generated its trace id at random
+                // (none for a hierarchical Activity): nothing to parse here; the stop checks the ids it reads anyway.
+                return options.TraceId == default ? ActivitySamplingResult.None : ActivitySamplingResult.AllDataAndRecorded;
+            }
+
             SpanContext parent = default;
-            if (options.Parent != default && !ActivityIds.TryToSpanContext(options.Parent, out parent))
+            if (hasParent && !ActivityIds.TryToSpanContext(options.Parent, out parent))
             {
                 return ActivitySamplingResult.None; // W3C-invalid parent ids: no span could agree with this Activity
             }
@@ -106,7 +115,6 @@ internal sealed partial class ActivityCapture : IDisposable
                 return ActivitySamplingResult.None; // a hierarchical id: not a span of a W3C trace
             }
 
-            var sampler = _provider.Sampler;
             if (sampler is AlwaysOnSampler)
             {
                 // Perf: AlwaysOn reads none of the parameters, so they are not built (the OpenTelemetry SDK skips its
@@ -208,35 +216,20 @@ internal sealed partial class ActivityCapture : IDisposable
 
             // Only what the sampler wanted recorded becomes a span; one dropped for propagation leaves nothing to end.
             var span = _provider.HasStartProcessors ? activity.GetCustomProperty(SpanProperty) as Span : null;
-            var madeAtStart = span is not null;
+            var seenAtStart = span is not null;
             if (span is null)
             {
-                if (!activity.IsAllDataRequested || _provider.IsShutdown)
+                if (!activity.IsAllDataRequested || _provider.IsShutdown || StartSpan(activity, atStart: false) is not { } made)
                 {
                     return;
                 }
 
-                span = StartSpan(activity, atStart: false);
+                span = made;
             }
 
-            if (span.IsRecording)
-            {
-                try
-                {
-                    if (madeAtStart)
-                    {
-                        span.UpdateName(activity.DisplayName); // the app may have renamed the Activity since (a span made now has its name)
-                    }
-
-                    Record(span, activity);
-                }
-                catch (Exception ex) // what was recorded so far is exported; the app never sees the failure.
-                {
-                    _provider.Diagnostics.CallbackFailed(nameof(ActivityCapture) + ".Record", ex);
-                }
-            }
-
-            span.End(new DateTimeOffset(activity.StartTimeUtc + activity.Duration, TimeSpan.Zero));
+            // Perf: like the OpenTelemetry SDK, only the enqueue happens here; the span's data is copied from the
+            // Activity where the span is first read, normally on the export worker (Span.EndCaptured).
+            span.EndCaptured(activity, seenAtStart);
         }
         catch (Exception ex) // tracing never breaks the app.
         {
@@ -245,13 +238,19 @@ internal sealed partial class ActivityCapture : IDisposable
     }
 
     /// <summary>
-    /// Makes the recording span of an Activity that the sampler let through with all its data. At its start (for start
-    /// processors) the span gets a monotonic start; at its stop it needs none, as it ends at the Activity's end time.
+    /// Makes the recording span of an Activity that the sampler let through with all its data (none for invalid ids). At its start (for start
+    /// processors) the span gets what the Activity has by then and a monotonic start; at its stop only its identity and
+    /// tracer: the rest is copied when the span is read (see <see cref="Fill"/>).
     /// </summary>
-    private Span StartSpan(Activity activity, bool atStart)
+    private Span? StartSpan(Activity activity, bool atStart)
     {
         var flags = activity.Recorded ? TraceFlags.Sampled : TraceFlags.None;
         var context = new SpanContext(ActivityIds.ToTraceId(activity.TraceId), ActivityIds.ToSpanId(activity.SpanId), flags, activity.TraceStateString, isRemote: false);
+        if (!context.IsValid)
+        {
+            return null; // all-zero ids (a custom id generator's): no W3C span (Sample lets AlwaysOn roots through unparsed)
+        }
+
         var tracer = TracerOf(activity.Source);
 
         // At its stop, nobody but the processors will see the span: its handle may be pooled with its storage.
@@ -259,14 +258,15 @@ internal sealed partial class ActivityCapture : IDisposable
         var span = !atStart && pool is not null ? Span.FromPool(pool, context) : new Span(context, pool?.Rent() ?? new SpanData());
         var data = span.Data!;
         data.Tracer = tracer;
-        data.Name = activity.DisplayName;
-        data.Kind = (byte)activity.Kind;
-        data.ParentSpanId = ActivityIds.ToSpanId(activity.ParentSpanId);
-        data.ParentFlags = (TraceFlags)(byte)(activity.Parent?.ActivityTraceFlags ?? activity.ActivityTraceFlags);
-        data.ParentIsRemote = activity.HasRemoteParent;
-        data.StartUnixNanos = ActivityIds.ToUnixNanos(activity.StartTimeUtc);
         if (atStart)
         {
+            data.Name = activity.DisplayName;
+            data.Kind = (byte)activity.Kind;
+            data.ParentSpanId = ActivityIds.ToSpanId(activity.ParentSpanId);
+            data.ParentFlags = (TraceFlags)(byte)(activity.Parent?.ActivityTraceFlags ?? activity.ActivityTraceFlags);
+            data.ParentIsRemote = activity.HasRemoteParent;
+            data.StartUnixNanos = ActivityIds.ToUnixNanos(activity.StartTimeUtc);
+
             // The Activity's own clock decides its times; the monotonic start is placed where its start falls.
             var clock = tracer.Clock;
             var now = clock.GetTimestamp();

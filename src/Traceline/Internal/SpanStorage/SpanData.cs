@@ -39,4 +39,65 @@ internal sealed class SpanData
         Attributes.Clear();
         Details = null;
     }
+
+    /// <summary>Adds an event (its attributes already frozen) within the event count limit.</summary>
+    public void AddEvent(SpanEvent spanEvent)
+    {
+        var details = Details ??= new SpanDetails();
+        if (details.Events is null || details.Events.Count < Tracer.Limits.EventCount)
+        {
+            (details.Events ??= []).Add(spanEvent);
+        }
+        else
+        {
+            details.DroppedEvents++;
+        }
+    }
+
+    /// <summary>Adds a link (of a valid context) within the link limits, its attributes frozen.</summary>
+    public void AddLink(SpanLink link)
+    {
+        var limits = Tracer.Limits;
+        var details = Details ??= new SpanDetails();
+        if (details.LinkCount >= limits.LinkCount)
+        {
+            details.DroppedLinks++;
+            return;
+        }
+
+        var frozen = AttributeBag.Freeze(link.Attributes, limits.LinkAttributeCount, limits.AttributeValueLength, out var dropped);
+        if (details.LinkCount == details.Links.Length)
+        {
+            Array.Resize(ref details.Links, Math.Max(2, details.Links.Length * 2));
+        }
+
+        details.Links[details.LinkCount++] = new SpanLink(link.Context, frozen, dropped + link.DroppedAttributeCount);
+    }
+
+    /// <summary>Sets a status other than Unset: Ok is final, an Error's description is cut to the value-length limit.</summary>
+    public void SetStatus(SpanStatusCode code, string? description)
+    {
+        if (Status == (byte)SpanStatusCode.Ok)
+        {
+            return;
+        }
+
+        Status = (byte)code;
+        if (code == SpanStatusCode.Error)
+        {
+            if (description is not null || Details is not null)
+            {
+                if (description is not null && Tracer.Limits.AttributeValueLength is >= 0 and var limit && description.Length > limit)
+                {
+                    description = AttributeValue.FromString(description).Truncate(limit).StringValue;
+                }
+
+                (Details ??= new SpanDetails()).StatusDescription = description;
+            }
+        }
+        else if (Details is not null)
+        {
+            Details.StatusDescription = null;
+        }
+    }
 }
