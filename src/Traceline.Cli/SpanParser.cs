@@ -133,6 +133,10 @@ internal sealed partial class SpanParser
             }
 
             span.Apply(key, value, resource);
+            if (resource && key == AttributeKey.ServiceName)
+            {
+                SkipRestOfContainer(ref reader); // the service is all a tree needs of a resource
+            }
         }
     }
 

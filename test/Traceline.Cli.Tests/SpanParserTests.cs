@@ -96,4 +96,16 @@ public sealed class SpanParserTests
         Assert.Empty(spans);
         Assert.StartsWith("invalid JSON: ", Assert.Single(problems), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Parse_ResourceAfterItsServiceName_IsSkipped()
+    {
+        var service = Attribute("service.name", """{"Type":"STRING","Value":"first"}""");
+        var json = $$"""{"Name":"GET",{{Context}},"Resource":[{{service}},{{Attribute("host.name", "nonsense")}},{{service.Replace("first", "second", StringComparison.Ordinal)}}]}""";
+
+        var (spans, problems) = Parse(json);
+
+        Assert.Empty(problems);
+        Assert.Equal("first", Assert.Single(spans).Service);
+    }
 }
