@@ -108,4 +108,17 @@ public sealed class SpanParserTests
         Assert.Empty(problems);
         Assert.Equal("first", Assert.Single(spans).Service);
     }
+
+    [Fact]
+    public void Parse_EscapedPropertyNames_AreUnescapedFirst()
+    {
+        var json = """
+            {"N\u0061me":"GET","\u0053\u0070\u0061\u006e\u0043\u006f\u006e\u0074\u0065\u0078\u0074":{"TraceID":"4bf92f3577b34da6a3ce929d0e0e4736","SpanID":"1111111111111111"},"StartTime":"2026-12-07T07:00:00Z","EndTime":"2026-12-07T07:00:01Z"}
+            """;
+
+        var (spans, problems) = Parse(json);
+
+        Assert.Empty(problems);
+        Assert.Equal("GET", Assert.Single(spans).Name);
+    }
 }
