@@ -90,7 +90,7 @@ internal sealed class ViewCommand
             }
 
             (_input, _line) = (name, line);
-            _parser.Parse(record.Span, _add, _problem);
+            _parser.Parse(record, _add, _problem);
         }
     }
 
