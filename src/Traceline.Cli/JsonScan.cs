@@ -31,16 +31,7 @@ internal static class JsonScan
                 if (Vector256.Equals(bytes, Vector256.Create((byte)'\\')) == Vector256<byte>.Zero)
                 {
                     var quotes = Vector256.Equals(bytes, Vector256.Create((byte)'"')).ExtractMostSignificantBits();
-                    var inside = quotes; // bit k: the quotes up to k are odd, so byte k is in a string (or opens one)
-                    inside ^= inside << 1;
-                    inside ^= inside << 2;
-                    inside ^= inside << 4;
-                    inside ^= inside << 8;
-                    inside ^= inside << 16;
-                    if (inString)
-                    {
-                        inside = ~inside;
-                    }
+                    var inside = InsideStrings(quotes, inString);
 
                     var opens = (Vector256.Equals(bytes, Vector256.Create((byte)'{')) | Vector256.Equals(bytes, Vector256.Create((byte)'['))).ExtractMostSignificantBits() & ~inside;
                     var closes = (Vector256.Equals(bytes, Vector256.Create((byte)'}')) | Vector256.Equals(bytes, Vector256.Create((byte)']'))).ExtractMostSignificantBits() & ~inside;
@@ -95,5 +86,20 @@ internal static class JsonScan
         }
 
         return -1;
+    }
+
+    /// <summary>
+    /// The bytes of a 32-byte block that are inside a string (or open one): bit k is set when the quotes up to k are odd,
+    /// counting from <paramref name="inString"/>, whether the block starts inside a string. A prefix XOR of the quote bits.
+    /// </summary>
+    internal static uint InsideStrings(uint quotes, bool inString)
+    {
+        var inside = quotes;
+        inside ^= inside << 1;
+        inside ^= inside << 2;
+        inside ^= inside << 4;
+        inside ^= inside << 8;
+        inside ^= inside << 16;
+        return inString ? ~inside : inside;
     }
 }

@@ -251,16 +251,7 @@ internal sealed class RecordSplitter
         }
 
         var quotes = Vector256.Equals(bytes, Vector256.Create((byte)'"')).ExtractMostSignificantBits();
-        var inside = quotes; // bit i: the quotes up to i are odd, so byte i is in a string (or opens one)
-        inside ^= inside << 1;
-        inside ^= inside << 2;
-        inside ^= inside << 4;
-        inside ^= inside << 8;
-        inside ^= inside << 16;
-        if (_inString)
-        {
-            inside = ~inside;
-        }
+        var inside = JsonScan.InsideStrings(quotes, _inString);
 
         if ((newlines & inside) != 0)
         {
