@@ -287,9 +287,7 @@ public sealed partial class Span : IDisposable
             return;
         }
 
-        var limits = tracer.Limits;
-        var frozen = AttributeBag.Freeze(attributes, limits.EventAttributeCount, limits.AttributeValueLength, out var dropped);
-        var spanEvent = new SpanEvent(name, unixNanos, frozen, dropped);
+        var spanEvent = SpanData.NewEvent(tracer.Limits, name, unixNanos, attributes);
         if (Enter())
         {
             _data!.AddEvent(spanEvent);

@@ -56,8 +56,7 @@ internal sealed partial class ActivityCapture
         {
             if (activityEvent.Name is { } name)
             {
-                var frozen = AttributeBag.Freeze(ToAttributes(activityEvent.EnumerateTagObjects()), limits.EventAttributeCount, limits.AttributeValueLength, out var dropped);
-                data.AddEvent(new SpanEvent(name, UnixTime.FromDateTimeOffset(activityEvent.Timestamp), frozen, dropped));
+                data.AddEvent(SpanData.NewEvent(limits, name, UnixTime.FromDateTimeOffset(activityEvent.Timestamp), ToAttributes(activityEvent.EnumerateTagObjects())));
             }
         }
 

@@ -238,9 +238,9 @@ internal sealed partial class ActivityCapture : IDisposable
     }
 
     /// <summary>
-    /// Makes the recording span of an Activity that the sampler let through with all its data (none for invalid ids). At its start (for start
-    /// processors) the span gets what the Activity has by then and a monotonic start; at its stop only its identity and
-    /// tracer: the rest is copied when the span is read (see <see cref="Fill"/>).
+    /// Makes the recording span of an Activity that the sampler let through with all its data (none for invalid ids).
+    /// At its start (for start processors) the span gets what the Activity has by then and a monotonic start; at its
+    /// stop only its identity and tracer: the rest is copied when the span is read (see <see cref="Fill"/>).
     /// </summary>
     private Span? StartSpan(Activity activity, bool atStart)
     {

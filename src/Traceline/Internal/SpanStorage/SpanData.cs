@@ -40,7 +40,14 @@ internal sealed class SpanData
         Details = null;
     }
 
-    /// <summary>Adds an event (its attributes already frozen) within the event count limit.</summary>
+    /// <summary>An event with its attributes frozen within the event limits (made outside the span's lock).</summary>
+    public static SpanEvent NewEvent(ResolvedSpanLimits limits, string name, long unixNanos, ReadOnlySpan<SpanAttribute> attributes)
+    {
+        var frozen = AttributeBag.Freeze(attributes, limits.EventAttributeCount, limits.AttributeValueLength, out var dropped);
+        return new SpanEvent(name, unixNanos, frozen, dropped);
+    }
+
+    /// <summary>Adds an event (its attributes already frozen, see <see cref="NewEvent"/>) within the event count limit.</summary>
     public void AddEvent(SpanEvent spanEvent)
     {
         var details = Details ??= new SpanDetails();
