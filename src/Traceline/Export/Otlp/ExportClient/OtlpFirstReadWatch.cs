@@ -37,11 +37,38 @@ internal sealed class OtlpFirstReadWatch(Stream inner, OtlpConnection owner) : S
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        try
+        {
+            inner.Write(buffer, offset, count);
+        }
+        catch (IOException) when (!_seenByte)
+        {
+            owner.NoteClosedBeforeFirstByte();
+            throw;
+        }
+    }
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
+    /// <remarks>
+    /// A write can be the first to fail on a connection the server closed after the handshake (the request goes out
+    /// before any reply is read): noted too, or the failure would race the read that notes it and look transient.
+    /// </remarks>
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException) when (!_seenByte)
+        {
+            owner.NoteClosedBeforeFirstByte();
+            throw;
+        }
+    }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.WriteAsync(buffer, offset, count, cancellationToken);
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
