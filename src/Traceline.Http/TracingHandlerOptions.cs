@@ -35,4 +35,18 @@ public sealed class TracingHandlerOptions
     /// Compared without regard to case. Default: empty.
     /// </summary>
     public IList<string> RedactedQueryKeys { get; } = [];
+
+    /// <summary>
+    /// Gets or sets whether <c>AddTracingHandler</c> leaves the runtime's own per-request instrumentation in the
+    /// client's <see cref="SocketsHttpHandler"/>: its <c>System.Net.Http</c> Activity and its
+    /// <c>HttpHandlerDiagnosticListener</c> events. Default <see langword="false"/>: the handler's span covers each
+    /// request, so that instrumentation is taken out (<see cref="SocketsHttpHandler.ActivityHeadersPropagator"/> set to
+    /// <see langword="null"/>), which saves an Activity check and an async stage on every request. Set it when another
+    /// listener of those events must still see this client's requests.
+    /// </summary>
+    /// <remarks>
+    /// Applies to clients of <c>IHttpClientFactory</c> whose primary handler is a <see cref="SocketsHttpHandler"/> that
+    /// has not sent yet (the factory's default). A handler built by hand keeps its inner handler as it was given.
+    /// </remarks>
+    public bool KeepRuntimeInstrumentation { get; set; }
 }

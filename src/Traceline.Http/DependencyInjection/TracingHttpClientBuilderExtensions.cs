@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Http;
 using Traceline;
 using Traceline.Http;
 
@@ -21,7 +22,9 @@ public static class TracingHttpClientBuilderExtensions
     /// </exception>
     /// <remarks>
     /// The handler sits where this call puts it among the client's handlers: add it after a retry handler to see (and
-    /// count) each attempt, before it to see one span per logical request.
+    /// count) each attempt, before it to see one span per logical request. The runtime's own per-request instrumentation
+    /// is taken out of the client's primary handler unless <see cref="TracingHandlerOptions.KeepRuntimeInstrumentation"/>
+    /// says otherwise.
     /// </remarks>
     public static IHttpClientBuilder AddTracingHandler(this IHttpClientBuilder builder, Action<TracingHandlerOptions>? configure = null)
     {
@@ -32,6 +35,14 @@ public static class TracingHttpClientBuilderExtensions
         // The client's Timeout is read when a request fails, to tell a timeout apart from a caller's cancellation.
         var timeouts = new ClientTimeoutSource();
         builder.ConfigureHttpClient(timeouts.Observe);
+        if (!options.KeepRuntimeInstrumentation)
+        {
+            // Post-configured, so that it reaches a primary handler set after this call as well.
+            builder.Services.PostConfigure<HttpClientFactoryOptions>(
+                builder.Name,
+                static factory => factory.HttpMessageHandlerBuilderActions.Add(RuntimeInstrumentation.Remove));
+        }
+
         return builder.AddHttpMessageHandler(services => new TracingHandler(
             services.GetService<TracerProvider>() ?? throw new InvalidOperationException(
                 "AddTracingHandler() needs a TracerProvider in the service collection, and none is registered. "

@@ -20,7 +20,7 @@ internal sealed class EndToEndOptions
           --modes LIST        none,traceline,otel (default all three); also headers: no tracing, but each
                               outbound request carries a fresh traceparent (the wire's share of the cost);
                               and none2: a second none server (the noise between two identical servers);
-                              traceline-b: Traceline with the change under A/B (EndToEndServer.ApplyExperiment)
+                              traceline-b: Traceline with the change under A/B (EndToEndServer.ExperimentKeepsRuntimeStage)
           --alloc-profile     sample the servers' allocations by type (GCAllocationTick) and print the top types per
                               request; slows the servers, so its other figures are not the benchmark's
           --pin               servers on one half of the CPUs, the load generator on the other (Linux, taskset):

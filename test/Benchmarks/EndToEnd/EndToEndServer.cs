@@ -63,7 +63,7 @@ internal static class EndToEndServer
                     .WithServiceName("e2e")
                     .WithSampler(Traceline.Sampling.Sampler.AlwaysOn)
                     .AddExporter(new CountingSpanExporter()));
-                client.AddTracingHandler();
+                client.AddTracingHandler(o => o.KeepRuntimeInstrumentation = ExperimentKeepsRuntimeStage(mode));
                 break;
             case EndToEndMode.Otel:
                 builder.Services.AddOpenTelemetry()
@@ -80,11 +80,6 @@ internal static class EndToEndServer
         }
 
         var app = builder.Build();
-        if (mode == EndToEndMode.TracelineB)
-        {
-            ApplyExperiment(app.Services.GetRequiredService<TracerProvider>());
-        }
-
         // Before the tracing middleware, so the harness's own reads are never traced.
         app.Use(next => ctx =>
             ctx.Request.Path.Equals(StatsPath, StringComparison.Ordinal) ? WriteStatsAsync(ctx)
@@ -122,9 +117,11 @@ internal static class EndToEndServer
         return 0;
     }
 
-    /// <summary>The change under A/B in <see cref="EndToEndMode.TracelineB"/>: here, span storage not pooled.</summary>
-    private static void ApplyExperiment(TracerProvider provider) =>
-        typeof(TracerProvider).GetField("<Pool>k__BackingField", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.SetValue(provider, null);
+    /// <summary>
+    /// The change under A/B in <see cref="EndToEndMode.TracelineB"/>: here, the runtime's own per-request stage kept in
+    /// the traced client (as before 2026-12-07 evening). Earlier experiments are in docs/benchmarks.md.
+    /// </summary>
+    private static bool ExperimentKeepsRuntimeStage(EndToEndMode mode) => mode == EndToEndMode.TracelineB;
 
     private static Task WriteStatsAsync(HttpContext context)
     {
