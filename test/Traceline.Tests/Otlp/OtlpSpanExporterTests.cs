@@ -168,7 +168,7 @@ public sealed class OtlpSpanExporterTests
             inFlight.TrySetResult();
             await Task.Delay(Timeout.Infinite, stopping);
         });
-        using var provider = TracerProvider.Create(b => b
+        using var provider = TestProviders.Create(b => b
             .UseOtlpExporter(o => (o.Endpoint, o.MaxConcurrentExports) = (receiver.Address, 1)) // one slot, held by the first export
             .WithBatchOptions(o => o.ScheduledDelay = TimeSpan.FromMilliseconds(10)));
         var tracer = provider.GetTracer("app");
@@ -326,7 +326,7 @@ public sealed class OtlpSpanExporterTests
             ["OTEL_EXPORTER_OTLP_HEADERS"] = "x-tenant=acme%20corp",
             ["OTEL_EXPORTER_OTLP_COMPRESSION"] = "gzip",
         };
-        using var provider = new TracingBuilder().Build(new SettingsSource(null, environment.GetValueOrDefault, TracelineDiagnostics.Default));
+        using var provider = new TracingBuilder().TraceAllHttpClients(false).Build(new SettingsSource(null, environment.GetValueOrDefault, TracelineDiagnostics.Default));
 
         provider.GetTracer("app").StartSpan("work").End();
         Assert.True(provider.ForceFlush(Wait));
@@ -359,7 +359,7 @@ public sealed class OtlpSpanExporterTests
 
             await OtlpTestReceiver.Success(context, attempt, stopping);
         });
-        using var provider = TracerProvider.Create(b => b
+        using var provider = TestProviders.Create(b => b
             .UseOtlpExporter(o => (o.Endpoint, o.Protocol, o.MaxConcurrentExports) = (receiver.Address, protocol, 2))
             .WithBatchOptions(o => (o.MaxExportBatchSize, o.ScheduledDelay) = (10, TimeSpan.FromHours(1))));
         var tracer = provider.GetTracer("app");
@@ -387,7 +387,7 @@ public sealed class OtlpSpanExporterTests
         await using var receiver = await OtlpTestReceiver.StartAsync(HttpProtocols.Http2);
         var configuration = new Dictionary<string, string> { ["Otlp:Endpoint"] = "http://127.0.0.1:9/", ["Otlp:Protocol"] = "http/json" };
         var environment = new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:9/" };
-        var builder = new TracingBuilder().UseOtlpExporter(o =>
+        var builder = new TracingBuilder().TraceAllHttpClients(false).UseOtlpExporter(o =>
         {
             o.Endpoint = receiver.Address;
             o.Protocol = OtlpExportProtocol.Grpc;
@@ -406,7 +406,7 @@ public sealed class OtlpSpanExporterTests
     public async Task ExportAsync_NonRecordingSpansOnly_SendsNothing()
     {
         await using var receiver = await OtlpTestReceiver.StartAsync(HttpProtocols.Http1);
-        using var provider = TracerProvider.Create(b => b.WithSampler(Traceline.Sampling.Sampler.AlwaysOff).UseInMemoryExporter(new InMemorySpanExporter()));
+        using var provider = TestProviders.Create(b => b.WithSampler(Traceline.Sampling.Sampler.AlwaysOff).UseInMemoryExporter(new InMemorySpanExporter()));
         var span = provider.GetTracer("t").StartSpan("dropped");
         span.End();
         using var exporter = CreateExporter(receiver, OtlpExportProtocol.HttpProtobuf);

@@ -58,7 +58,7 @@ public sealed class OtlpTlsTests
         }
 
         var log = new CapturingLoggerFactory();
-        using var provider = new TracingBuilder().WithLoggerFactory(log).Build(new SettingsSource(null, environment.GetValueOrDefault, TracelineDiagnostics.Default));
+        using var provider = new TracingBuilder().TraceAllHttpClients(false).WithLoggerFactory(log).Build(new SettingsSource(null, environment.GetValueOrDefault, TracelineDiagnostics.Default));
         for (var i = 0; i < 3; i++)
         {
             provider.GetTracer("app").StartSpan("work").End();
@@ -108,7 +108,7 @@ public sealed class OtlpTlsTests
         using var ca = X509CertificateLoader.LoadCertificateFromFile(pki.CaFile);
         using var certificate = form == "objects" ? X509Certificate2.CreateFromPemFile(client.CertificateFile, client.KeyFile) : null;
         var log = new CapturingLoggerFactory();
-        using var provider = new TracingBuilder().WithLoggerFactory(log).UseOtlpExporter(o =>
+        using var provider = new TracingBuilder().TraceAllHttpClients(false).WithLoggerFactory(log).UseOtlpExporter(o =>
         {
             o.Endpoint = receiver.Address;
             o.Protocol = protocol switch { "grpc" => OtlpExportProtocol.Grpc, "http/json" => OtlpExportProtocol.HttpJson, _ => OtlpExportProtocol.HttpProtobuf };
@@ -356,7 +356,7 @@ public sealed class OtlpTlsTests
         };
 
         // A reload check before every export, so that the test needs no clock.
-        return new TracingBuilder().WithLoggerFactory(log).UseOtlpExporter(o => o.Tls.ReloadInterval = TimeSpan.Zero)
+        return new TracingBuilder().TraceAllHttpClients(false).WithLoggerFactory(log).UseOtlpExporter(o => o.Tls.ReloadInterval = TimeSpan.Zero)
             .Build(new SettingsSource(null, environment.GetValueOrDefault, TracelineDiagnostics.Default));
     }
 
