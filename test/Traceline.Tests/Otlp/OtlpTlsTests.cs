@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Traceline.AspNetCore;
 using Traceline.Export;
 
 namespace Traceline.Tests.Otlp;
@@ -12,6 +13,10 @@ namespace Traceline.Tests.Otlp;
 public sealed class OtlpTlsTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    // A host's shutdown may wait this long (not the 5 s default): on a loaded machine the worker can stall past 5 s,
+    // and a timed-out shutdown adds three reports of its own (two TimedOut and a SpansDropped) to the one under test.
+    private static readonly TimeSpan StalledShutdown = TimeSpan.FromMinutes(1);
 
     [Theory]
     [InlineData("http/protobuf", "good")]
@@ -312,6 +317,7 @@ public sealed class OtlpTlsTests
         }
 
         builder.Services.AddTracing(t => t.WithLoggerFactory(log), environment.GetValueOrDefault);
+        builder.Services.Configure<TracingHostingOptions>(o => o.ShutdownTimeout = StalledShutdown);
         await using var app = builder.Build();
         app.UseTracing();
         app.MapGet("/", () => "ok");
