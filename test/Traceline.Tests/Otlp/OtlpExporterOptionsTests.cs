@@ -73,7 +73,7 @@ public sealed class OtlpExporterOptionsTests
     public void MaxConcurrentExports_DefaultsToTwo_AndReachesTheProcessor()
     {
         Assert.Equal(2, new OtlpExporterOptions().MaxConcurrentExports);
-        using var provider = TracerProvider.Create(b => b.UseOtlpExporter(o => (o.Endpoint, o.MaxConcurrentExports) = (new Uri("http://127.0.0.1:9"), 16)));
+        using var provider = TestProviders.Create(b => b.UseOtlpExporter(o => (o.Endpoint, o.MaxConcurrentExports) = (new Uri("http://127.0.0.1:9"), 16)));
         Assert.Equal(16, provider.Processors.OfType<Traceline.Export.BatchSpanProcessor>().Single().ExportSlots);
     }
 

@@ -19,7 +19,7 @@ public sealed class OtlpProtobufEncoderTests
     [Fact]
     public void Encode_AnyAttributesAndNames_DecodesToTheSameSpans()
     {
-        using var provider = TracerProvider.Create(b => b.UseInMemoryExporter(new InMemorySpanExporter()));
+        using var provider = TestProviders.Create(b => b.UseInMemoryExporter(new InMemorySpanExporter()));
         var tracers = new[] { provider.GetTracer("a"), provider.GetTracer("b", "2"), provider.GetTracer("c", string.Empty) };
         // CsCheck samples on several threads: each sample gets its own encoder (one encoder serves one exporter).
         Gen.Select(Gen.String, Gen.Int[0, 2], Gen.Select(Gen.String[1, 10], ValueGen).Array[0, 12]).Array[1, 6].Sample(specs =>
@@ -50,7 +50,7 @@ public sealed class OtlpProtobufEncoderTests
     [Fact]
     public void Encode_SecondBatchOf512Spans_AllocatesNothing()
     {
-        using var provider = TracerProvider.Create(b => b.UseInMemoryExporter(new InMemorySpanExporter()));
+        using var provider = TestProviders.Create(b => b.UseInMemoryExporter(new InMemorySpanExporter()));
         var tracer = provider.GetTracer("alloc");
         var spans = new Span[512];
         for (var i = 0; i < spans.Length; i++)

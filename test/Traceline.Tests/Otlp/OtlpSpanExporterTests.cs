@@ -168,7 +168,7 @@ public sealed class OtlpSpanExporterTests
             inFlight.TrySetResult();
             await Task.Delay(Timeout.Infinite, stopping);
         });
-        using var provider = TracerProvider.Create(b => b
+        using var provider = TestProviders.Create(b => b
             .UseOtlpExporter(o => (o.Endpoint, o.MaxConcurrentExports) = (receiver.Address, 1)) // one slot, held by the first export
             .WithBatchOptions(o => o.ScheduledDelay = TimeSpan.FromMilliseconds(10)));
         var tracer = provider.GetTracer("app");
@@ -326,7 +326,7 @@ public sealed class OtlpSpanExporterTests
             ["OTEL_EXPORTER_OTLP_HEADERS"] = "x-tenant=acme%20corp",
             ["OTEL_EXPORTER_OTLP_COMPRESSION"] = "gzip",
         };
-        using var provider = new TracingBuilder().Build(new SettingsSource(null, environment.GetValueOrDefault, TracelineDiagnostics.Default));
+        using var provider = new TracingBuilder().TraceAllHttpClients(false).Build(new SettingsSource(null, environment.GetValueOrDefault, TracelineDiagnostics.Default));
 
         provider.GetTracer("app").StartSpan("work").End();
         Assert.True(provider.ForceFlush(Wait));
@@ -359,7 +359,7 @@ public sealed class OtlpSpanExporterTests
 
             await OtlpTestReceiver.Success(context, attempt, stopping);
         });
-        using var provider = TracerProvider.Create(b => b
+        using var provider = TestProviders.Create(b => b
             .UseOtlpExporter(o => (o.Endpoint, o.Protocol, o.MaxConcurrentExports) = (receiver.Address, protocol, 2))
             .WithBatchOptions(o => (o.MaxExportBatchSize, o.ScheduledDelay) = (10, TimeSpan.FromHours(1))));
         var tracer = provider.GetTracer("app");
@@ -381,13 +381,106 @@ public sealed class OtlpSpanExporterTests
         Assert.True(ended.SetEquals(received)); // every span once, in one of the two requests
     }
 
+    [Theory]
+    [InlineData(OtlpExportProtocol.HttpProtobuf)]
+    [InlineData(OtlpExportProtocol.Grpc)]
+    public async Task ExportAsync_ExportsTimingOutCancelledFailingAndSucceedingAtOnce_EveryBodyIsExactlyOneBatch(OtlpExportProtocol protocol)
+    {
+        // Buffers go back to the exporter (and, past its slots, to the shared ArrayPool) on every path: a set returned
+        // while a send still read it would put one batch's bytes in another's body, and one returned twice would give
+        // two owners the same array, which the canary below would see as bytes it did not write.
+        await using var receiver = await OtlpTestReceiver.StartAsync(protocol == OtlpExportProtocol.Grpc ? HttpProtocols.Http2 : HttpProtocols.Http1, async (context, attempt, stopping) =>
+        {
+            switch (attempt % 3)
+            {
+                case 0:
+                    await Task.Delay(Timeout.Infinite, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // past the export timeout
+                    return;
+                case 1:
+                    context.Response.StatusCode = 400; // permanent: dropped, not retried
+                    return;
+                default:
+                    await OtlpTestReceiver.Success(context, attempt, stopping);
+                    return;
+            }
+        });
+        using var provider = TestProviders.CreateInMemory().Provider;
+        var tracer = provider.GetTracer("batches");
+        var batches = new List<Span[]>();
+        for (var b = 0; b < 24; b++)
+        {
+            var batch = new Span[40];
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var span = tracer.StartSpan("batch " + b);
+                span.SetAttribute("padding", new string((char)('a' + (b % 26)), 1000 + (i * 37)));
+                span.End();
+                batch[i] = span;
+            }
+
+            batches.Add(batch);
+        }
+
+        using var exporter = CreateExporter(receiver, protocol, o => (o.Timeout, o.MaxConcurrentExports) = (TimeSpan.FromMilliseconds(300), 4));
+        using var stopCanary = new CancellationTokenSource();
+        var canary = Task.Run(() => WatchPooledArrays(stopCanary.Token));
+
+        // Six at a time, past the four slots; the fourth of each group cancelled by its caller as soon as it is sent.
+        foreach (var group in batches.Chunk(6))
+        {
+            var exports = new List<Task<ExportResult>>();
+            var cancels = group.Select(_ => new CancellationTokenSource()).ToArray();
+            foreach (var (batch, cancel) in group.Zip(cancels))
+            {
+                exports.Add(exporter.ExportAsync(batch, cancel.Token).AsTask());
+                if (exports.Count % 4 == 0)
+                {
+                    await cancel.CancelAsync();
+                }
+            }
+
+            await Task.WhenAll(exports).WaitAsync(Wait);
+            Array.ForEach(cancels, c => c.Dispose());
+        }
+
+        await stopCanary.CancelAsync();
+        Assert.Null(await canary.WaitAsync(Wait));
+        Assert.NotEmpty(receiver.Requests);
+        var expected = batches.Select(batch => string.Join(",", batch.Select(s => s.Context.SpanId.ToString()).Order())).ToHashSet();
+        Assert.All(receiver.Requests, request => Assert.Contains(string.Join(",", SpanIds(request, protocol).Order()), expected));
+    }
+
+    /// <summary>Rents shared arrays, fills them, yields and checks them until stopped; says what went wrong, or null.</summary>
+    private static async Task<string?> WatchPooledArrays(CancellationToken stop)
+    {
+        var round = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var size = 1024 << (round % 7); // 1 KiB to 64 KiB: the sizes the exporter's buffers take
+            var array = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
+            var pattern = (byte)(round * 31 + 7);
+            array.AsSpan().Fill(pattern);
+            await Task.Yield();
+            var foreign = array.AsSpan().IndexOfAnyExcept(pattern);
+            System.Buffers.ArrayPool<byte>.Shared.Return(array);
+            if (foreign >= 0)
+            {
+                return $"a rented array of {array.Length} bytes changed at {foreign} while its renter held it";
+            }
+
+            round++;
+        }
+
+        return null;
+    }
+
     [Fact]
     public async Task UseOtlpExporter_EndpointInCode_WinsOverConfigurationAndEnvironment()
     {
         await using var receiver = await OtlpTestReceiver.StartAsync(HttpProtocols.Http2);
         var configuration = new Dictionary<string, string> { ["Otlp:Endpoint"] = "http://127.0.0.1:9/", ["Otlp:Protocol"] = "http/json" };
         var environment = new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:9/" };
-        var builder = new TracingBuilder().UseOtlpExporter(o =>
+        var builder = new TracingBuilder().TraceAllHttpClients(false).UseOtlpExporter(o =>
         {
             o.Endpoint = receiver.Address;
             o.Protocol = OtlpExportProtocol.Grpc;
@@ -406,7 +499,7 @@ public sealed class OtlpSpanExporterTests
     public async Task ExportAsync_NonRecordingSpansOnly_SendsNothing()
     {
         await using var receiver = await OtlpTestReceiver.StartAsync(HttpProtocols.Http1);
-        using var provider = TracerProvider.Create(b => b.WithSampler(Traceline.Sampling.Sampler.AlwaysOff).UseInMemoryExporter(new InMemorySpanExporter()));
+        using var provider = TestProviders.Create(b => b.WithSampler(Traceline.Sampling.Sampler.AlwaysOff).UseInMemoryExporter(new InMemorySpanExporter()));
         var span = provider.GetTracer("t").StartSpan("dropped");
         span.End();
         using var exporter = CreateExporter(receiver, OtlpExportProtocol.HttpProtobuf);

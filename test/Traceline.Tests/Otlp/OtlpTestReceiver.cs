@@ -78,6 +78,9 @@ internal sealed class OtlpTestReceiver : IAsyncDisposable
 
     public int Attempts => Volatile.Read(ref _attempts);
 
+    /// <summary>The request a <see cref="Reply"/> answers (requests that arrive at once are enqueued in any order).</summary>
+    public static ReceivedRequest RequestOf(HttpContext context) => (ReceivedRequest)context.Items[typeof(ReceivedRequest)]!;
+
     /// <summary>Gets how many client certificates the receiver refused because they do not chain to its CA.</summary>
     public int UntrustedClientCertificates => Volatile.Read(ref _untrustedClientCertificates);
 
@@ -131,6 +134,7 @@ internal sealed class OtlpTestReceiver : IAsyncDisposable
             {
                 ClientCertificateThumbprint = context.Connection.ClientCertificate?.Thumbprint,
             };
+            context.Items[typeof(ReceivedRequest)] = request;
             receiver._requests.Enqueue(request);
             var attempt = Interlocked.Increment(ref receiver._attempts);
             await reply(context, attempt, receiver._stopping.Token);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Traceline.AspNetCore;
 using Traceline.Export;
 
 namespace Traceline.Tests.Otlp;
@@ -12,6 +13,10 @@ namespace Traceline.Tests.Otlp;
 public sealed class OtlpTlsTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    // A host's shutdown may wait this long (not the 5 s default): on a loaded machine the worker can stall past 5 s,
+    // and a timed-out shutdown adds three reports of its own (two TimedOut and a SpansDropped) to the one under test.
+    private static readonly TimeSpan StalledShutdown = TimeSpan.FromMinutes(1);
 
     [Theory]
     [InlineData("http/protobuf", "good")]
@@ -58,7 +63,7 @@ public sealed class OtlpTlsTests
         }
 
         var log = new CapturingLoggerFactory();
-        using var provider = new TracingBuilder().WithLoggerFactory(log).Build(new SettingsSource(null, environment.GetValueOrDefault, TracelineDiagnostics.Default));
+        using var provider = new TracingBuilder().TraceAllHttpClients(false).WithLoggerFactory(log).Build(new SettingsSource(null, environment.GetValueOrDefault, TracelineDiagnostics.Default));
         for (var i = 0; i < 3; i++)
         {
             provider.GetTracer("app").StartSpan("work").End();
@@ -108,7 +113,7 @@ public sealed class OtlpTlsTests
         using var ca = X509CertificateLoader.LoadCertificateFromFile(pki.CaFile);
         using var certificate = form == "objects" ? X509Certificate2.CreateFromPemFile(client.CertificateFile, client.KeyFile) : null;
         var log = new CapturingLoggerFactory();
-        using var provider = new TracingBuilder().WithLoggerFactory(log).UseOtlpExporter(o =>
+        using var provider = new TracingBuilder().TraceAllHttpClients(false).WithLoggerFactory(log).UseOtlpExporter(o =>
         {
             o.Endpoint = receiver.Address;
             o.Protocol = protocol switch { "grpc" => OtlpExportProtocol.Grpc, "http/json" => OtlpExportProtocol.HttpJson, _ => OtlpExportProtocol.HttpProtobuf };
@@ -312,6 +317,7 @@ public sealed class OtlpTlsTests
         }
 
         builder.Services.AddTracing(t => t.WithLoggerFactory(log), environment.GetValueOrDefault);
+        builder.Services.Configure<TracingHostingOptions>(o => o.ShutdownTimeout = StalledShutdown);
         await using var app = builder.Build();
         app.UseTracing();
         app.MapGet("/", () => "ok");
@@ -356,7 +362,7 @@ public sealed class OtlpTlsTests
         };
 
         // A reload check before every export, so that the test needs no clock.
-        return new TracingBuilder().WithLoggerFactory(log).UseOtlpExporter(o => o.Tls.ReloadInterval = TimeSpan.Zero)
+        return new TracingBuilder().TraceAllHttpClients(false).WithLoggerFactory(log).UseOtlpExporter(o => o.Tls.ReloadInterval = TimeSpan.Zero)
             .Build(new SettingsSource(null, environment.GetValueOrDefault, TracelineDiagnostics.Default));
     }
 

@@ -20,7 +20,7 @@ internal static class RichSpans
     public static (TracerProvider Provider, Span[] Spans) Create()
     {
         var memory = new InMemorySpanExporter();
-        var provider = TracerProvider.Create(b => b
+        var provider = TestProviders.Create(b => b
             .WithServiceName("otlp-tests")
             .WithResourceAttribute("deployment.environment.name", "test")
             .WithSpanLimits(l =>

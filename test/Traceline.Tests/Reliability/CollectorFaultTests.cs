@@ -47,7 +47,7 @@ public class CollectorFaultTests
         var (_, duringOutage) = ReliabilityHarness.Produce(provider, 2_000);
         Assert.True(await Wait.UntilAsync(() => batch.QueuedCount == 0 && log.Count("ExportFailed") > 0), "the outage failed a batch");
 
-        // Flapping: odd attempts 503, even attempts 200; the retries carry every batch through.
+        // Flapping: each batch's first attempt 503, its retry 200; the retries carry every batch through.
         receiver.FailWith = ReliabilityHarness.SwitchableReceiver.Alternate;
         var (_, afterRecovery) = ReliabilityHarness.Produce(provider, 2_000);
         var stopwatch = Stopwatch.StartNew();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Traceline.AspNetCore;
 using Traceline.Tests.Otlp;
 
 namespace Traceline.Tests.Reliability;
@@ -18,6 +19,10 @@ public sealed class HostileConfigurationHostTests
 {
     private const string Secret = "s3cr3t-token";
     private const string ConcurrentExportsKey = "Tracing:Otlp:MaxConcurrentExports";
+
+    // A host's shutdown flush may take this long (not the 5 s default): eight hosts stop at once, and on a loaded
+    // machine a flush can stall past 5 s, which loses the spans this test counts. Its timing is not what it checks.
+    private static readonly TimeSpan StalledShutdown = TimeSpan.FromMinutes(1);
 
     private static readonly string[] Numbers =
     [
@@ -123,6 +128,7 @@ public sealed class HostileConfigurationHostTests
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddTracing(t => t.WithLoggerFactory(log), environment.GetValueOrDefault);
+        builder.Services.Configure<TracingHostingOptions>(o => o.ShutdownTimeout = StalledShutdown);
         await using var app = builder.Build();
         app.UseTracing();
         app.MapGet("/", () => "ok");

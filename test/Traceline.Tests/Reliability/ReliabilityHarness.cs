@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Traceline.Export;
@@ -102,9 +103,14 @@ internal static class ReliabilityHarness
     public sealed class SwitchableReceiver : IAsyncDisposable
     {
         private readonly ConcurrentQueue<ReceivedRequest> _accepted = new();
+        private readonly ConcurrentDictionary<string, bool> _refusedOnce = new(StringComparer.Ordinal);
         private OtlpTestReceiver _receiver = null!;
 
-        /// <summary>A value of <see cref="FailWith"/>: odd attempts answered 503, even ones accepted.</summary>
+        /// <summary>
+        /// A value of <see cref="FailWith"/>: each body's first attempt answered 503, its retry accepted. Per body, not
+        /// odd and even attempts: two exports in flight at once could otherwise take turns so that one only ever gets
+        /// the odd ones and fails after its last retry.
+        /// </summary>
         public const int Alternate = -1;
 
         /// <summary>The status to answer with: an HTTP status, 0 to accept, or <see cref="Alternate"/>.</summary>
@@ -121,10 +127,11 @@ internal static class ReliabilityHarness
             var result = new SwitchableReceiver();
             result._receiver = await OtlpTestReceiver.StartAsync(HttpProtocols.Http1, async (context, attempt, stopping) =>
             {
+                var request = OtlpTestReceiver.RequestOf(context);
                 var status = result.FailWith;
                 if (status == Alternate)
                 {
-                    status = attempt % 2 == 1 ? 503 : 0;
+                    status = result._refusedOnce.TryAdd(Convert.ToBase64String(SHA256.HashData(request.Body)), true) ? 503 : 0;
                 }
 
                 if (status != 0)
@@ -134,7 +141,7 @@ internal static class ReliabilityHarness
                     return;
                 }
 
-                result._accepted.Enqueue(result._receiver.Requests[attempt - 1]);
+                result._accepted.Enqueue(request);
                 await OtlpTestReceiver.Success(context, attempt, stopping);
             });
             return result;
