@@ -27,6 +27,12 @@ internal sealed class KestrelApp : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>
+    /// A client of the app that sends no trace headers of its own: another test's listener of System.Net.Http in this
+    /// process could otherwise give its requests a parent.
+    /// </summary>
+    public HttpClient CreateClient() => new(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = Address };
+
     /// <summary>Completes when a request reached <c>/slow</c>, which then waits until the client aborts.</summary>
     public ReadySignal Ready { get; }
 

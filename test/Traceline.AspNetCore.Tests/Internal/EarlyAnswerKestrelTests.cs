@@ -41,7 +41,7 @@ public sealed class EarlyAnswerKestrelTests
             Services = s => s.AddCors(o => o.AddDefaultPolicy(p => p.WithOrigins("https://shop.example").AllowAnyMethod())),
             BeforeTracing = a => a.UseCors(),
         });
-        using var http = new HttpClient { BaseAddress = app.Address };
+        using var http = app.CreateClient();
         using var preflight = new HttpRequestMessage(HttpMethod.Options, "/users/1");
         preflight.Headers.Add("Origin", "https://shop.example");
         preflight.Headers.Add("Access-Control-Request-Method", "PUT");
@@ -66,7 +66,7 @@ public sealed class EarlyAnswerKestrelTests
             {
                 BeforeTracing = a => a.UseStaticFiles(new StaticFileOptions { FileProvider = files }),
             });
-            using var http = new HttpClient { BaseAddress = app.Address };
+            using var http = app.CreateClient();
 
             Assert.Equal("hello", await http.GetStringAsync("/hello.txt"));
 
@@ -91,7 +91,7 @@ public sealed class EarlyAnswerKestrelTests
             }),
             BeforeTracing = a => a.UseRateLimiter(),
         });
-        using var http = new HttpClient { BaseAddress = app.Address };
+        using var http = app.CreateClient();
 
         (await http.GetAsync("/users/1")).EnsureSuccessStatusCode();
         using var rejected = await http.GetAsync("/users/2");
@@ -125,7 +125,7 @@ public sealed class EarlyAnswerKestrelTests
                 });
             },
         });
-        using var http = new HttpClient { BaseAddress = app.Address };
+        using var http = app.CreateClient();
 
         using var response = await http.GetAsync("/users/1");
 
